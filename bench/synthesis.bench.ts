@@ -16,7 +16,8 @@ import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
 import { TemplateNarrator } from '../src/main/synthesis/narrators/template-narrator'
 import { createSynthesisJob, SynthesisSpec } from '../src/main/synthesis/synthesis-jobs'
-import { emptyTimings, runSynthesisJob } from '../src/main/synthesis/synthesis-run'
+import { runSynthesisJob } from '../src/main/synthesis/synthesis-run'
+import { emptyTimings } from '../src/main/synthesis/timings'
 import type { BenchReporter, BenchSuite } from './harness'
 
 const SAMPLES = Number(process.env.PIXEL_STUDIO_BENCH_SYNTHESIS ?? 100_000)

@@ -6,11 +6,11 @@ import { join } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { StudioError, contract, type JobProgress, type SynthesisResult } from '../shared/contract'
 import { Studio } from './app/studio'
-import { studioHome } from './app/settings'
-import { STUDIO_VERSION } from './app/version'
-import { registerEvalCommands } from './eval/cli-commands'
+import { studioHome } from './settings/settings'
+import { STUDIO_VERSION } from './settings/version'
+import { registerEvalCommands } from './commands/eval-commands'
 import { startServer } from './serve/http-server'
-import { registerTrainCommands } from './training/cli-commands'
+import { registerTrainCommands } from './commands/train-commands'
 
 const program = new Command()
   .name('pixel-studio')

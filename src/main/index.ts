@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { BrowserWindow, app, ipcMain, net, protocol, type WebContents } from 'electron'
 import { Studio } from './app/studio'
-import { studioHome } from './app/settings'
+import { studioHome } from './settings/settings'
 import { MEDIA_SCHEME, mediaHashFromUrl } from './electron/media-protocol'
 
 protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }])

@@ -8,19 +8,20 @@ import { synthesizeDefaultTraces } from '../synthesis/default-traces'
 import { PROJECT_DB_FILE, Project } from '../project/project'
 import { Dispatcher } from '../rpc/dispatcher'
 import { createHandlers } from '../services'
+import type { ServiceContext } from '../services/context'
 import { ProgressMeter } from '../jobs/progress-meter'
 import { InferenceManager } from '../inference/inference-manager'
 import { ModelRegistry } from '../inference/model-registry'
 import { TrainingSupervisor } from '../training/supervisor'
-import { Settings } from './settings'
-import { STUDIO_VERSION } from './version'
+import { Settings } from '../settings/settings'
+import { STUDIO_VERSION } from '../settings/version'
 
 export interface StudioOptions {
   home: string
   log?: (line: string) => void
 }
 
-export class Studio {
+export class Studio implements ServiceContext {
   readonly settings: Settings
   readonly dispatcher: Dispatcher
   readonly version = STUDIO_VERSION

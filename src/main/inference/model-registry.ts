@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { StudioError, type ModelEntry } from '../../shared/contract'
-import type { RegisteredModel, Settings } from '../app/settings'
+import type { RegisteredModel, Settings } from '../settings/settings'
 import { describeModelFolder, type ModelFolderDescription } from './model-folder'
 
 function entry(model: RegisteredModel): ModelEntry {

@@ -1,10 +1,10 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import { compareRuns } from '../eval/compare'
 import { evalResults, listEvalRuns, runEval } from '../eval/eval-run'
 import { listSuites } from '../eval/suites'
 import type { Handlers } from '../rpc/handlers'
 
-export function evalHandlers(studio: Studio): Pick<Handlers, 'eval.run' | 'eval.runs' | 'eval.results' | 'eval.suites' | 'eval.compare'> {
+export function evalHandlers(studio: ServiceContext): Pick<Handlers, 'eval.run' | 'eval.runs' | 'eval.results' | 'eval.suites' | 'eval.compare'> {
   return {
     'eval.run': async (input, ctx) => {
       const project = studio.project

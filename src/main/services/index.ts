@@ -1,6 +1,6 @@
 // Assembles the handler map. Its return type is `Handlers`, so forgetting a contract method
 // here fails the typecheck.
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { benchmarkHandlers } from './benchmark-service'
 import { evalHandlers } from './eval-service'
@@ -14,7 +14,7 @@ import { synthesisHandlers } from './synthesis-service'
 import { traceHandlers } from './trace-service'
 import { trainingHandlers } from './training-service'
 
-export function createHandlers(studio: Studio): Handlers {
+export function createHandlers(studio: ServiceContext): Handlers {
   return {
     ...runtimeHandlers(studio),
     ...projectHandlers(studio),

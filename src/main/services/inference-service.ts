@@ -1,8 +1,8 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import { listBatches, runBatch } from '../inference/batch-inference'
 import type { Handlers } from '../rpc/handlers'
 
-export function inferenceHandlers(studio: Studio): Pick<Handlers, 'inference.status' | 'inference.load' | 'inference.unload' | 'inference.run' | 'inference.batch' | 'inference.batches'> {
+export function inferenceHandlers(studio: ServiceContext): Pick<Handlers, 'inference.status' | 'inference.load' | 'inference.unload' | 'inference.run' | 'inference.batch' | 'inference.batches'> {
   return {
     'inference.status': () => studio.inference.status(),
     'inference.load': ({ modelId, device }) => studio.inference.load(modelId, device),

@@ -1,8 +1,8 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import { assertEmptyFolder } from '../inference/model-registry'
 import type { Handlers } from '../rpc/handlers'
 
-export function modelHandlers(studio: Studio): Pick<Handlers, 'models.list' | 'models.add' | 'models.remove' | 'models.createDemo'> {
+export function modelHandlers(studio: ServiceContext): Pick<Handlers, 'models.list' | 'models.add' | 'models.remove' | 'models.createDemo'> {
   return {
     'models.list': () => studio.models.list(),
     'models.add': ({ path, name }) => studio.models.add(path, name ? { name } : {}),

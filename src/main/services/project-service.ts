@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 
-export function projectHandlers(studio: Studio): Pick<Handlers, 'project.current' | 'project.open' | 'project.create' | 'project.recent'> {
+export function projectHandlers(studio: ServiceContext): Pick<Handlers, 'project.current' | 'project.open' | 'project.create' | 'project.recent'> {
   return {
     'project.current': () => studio.project.info(),
     'project.open': ({ path }) => studio.openProject(path),

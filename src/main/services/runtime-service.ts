@@ -1,8 +1,8 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { runtimeReport } from '../runtime/execution-providers'
 
-export function runtimeHandlers(studio: Studio): Pick<Handlers, 'runtime.report'> {
+export function runtimeHandlers(studio: ServiceContext): Pick<Handlers, 'runtime.report'> {
   return {
     'runtime.report': () => runtimeReport(studio.version)
   }

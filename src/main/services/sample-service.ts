@@ -1,9 +1,9 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import { importCoco, importImageFolder, importVideos } from '../import/folder-import'
 import { importSampleJsonl } from '../import/sample-jsonl'
 import type { Handlers } from '../rpc/handlers'
 
-export function sampleHandlers(studio: Studio): Pick<Handlers, 'samples.list' | 'samples.get' | 'samples.import'> {
+export function sampleHandlers(studio: ServiceContext): Pick<Handlers, 'samples.list' | 'samples.get' | 'samples.import'> {
   return {
     'samples.list': (page) => studio.project.samples.list(page),
     'samples.get': ({ id }) => studio.project.samples.get(id),

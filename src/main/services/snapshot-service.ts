@@ -1,8 +1,8 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import { exportSnapshot } from '../export/snapshot-export'
 import type { Handlers } from '../rpc/handlers'
 
-export function snapshotHandlers(studio: Studio): Pick<Handlers, 'snapshots.create' | 'snapshots.list' | 'snapshots.get' | 'snapshots.export'> {
+export function snapshotHandlers(studio: ServiceContext): Pick<Handlers, 'snapshots.create' | 'snapshots.list' | 'snapshots.get' | 'snapshots.export'> {
   return {
     'snapshots.create': ({ name, filter, allowEmpty }) => studio.project.snapshots.create(name, filter, { allowEmpty }),
     'snapshots.list': () => studio.project.snapshots.list(),

@@ -1,5 +1,5 @@
 import { StudioError, type NarratorKind } from '../../shared/contract'
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { vlmChat } from '../synthesis/narrators/vlm-chat'
 import { sampleSources } from '../synthesis/sample-reader'
@@ -13,7 +13,7 @@ type SynthesisMethods = 'synthesis.run' | 'synthesis.jobs' | 'synthesis.skipped'
 const EVENTS_EVERY_MS = 500
 
 /** What the worker needs for a narrator, checked before any job row is written. */
-function narratorSetup(studio: Studio, kind: NarratorKind): NarratorSetup {
+function narratorSetup(studio: ServiceContext, kind: NarratorKind): NarratorSetup {
   if (kind === 'template') return { kind }
   if (kind === 'vlm') {
     const loaded = studio.inference.status().loaded
@@ -25,7 +25,7 @@ function narratorSetup(studio: Studio, kind: NarratorKind): NarratorSetup {
   return { kind, endpoint: { baseUrl: e.baseUrl, model: e.model, apiKey: studio.settings.narratorApiKey, timeoutMs: e.timeoutMs, retries: e.retries, maxTokens: e.maxTokens } }
 }
 
-export function synthesisHandlers(studio: Studio): Pick<Handlers, SynthesisMethods> {
+export function synthesisHandlers(studio: ServiceContext): Pick<Handlers, SynthesisMethods> {
   /** jobs this studio is running now (a second resume of one is refused) */
   const active = new Set<string>()
   return {

@@ -1,12 +1,12 @@
 import type { StoredTrace } from '../../shared/contract'
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { importTraces } from '../import/trace-import'
 import { materializeObservations } from '../traces/materialize'
 
 type TraceMethods = 'traces.list' | 'traces.counts' | 'traces.get' | 'traces.create' | 'traces.update' | 'traces.restore' | 'traces.revisions' | 'traces.import'
 
-export function traceHandlers(studio: Studio): Pick<Handlers, TraceMethods> {
+export function traceHandlers(studio: ServiceContext): Pick<Handlers, TraceMethods> {
   const changed = (trace: StoredTrace, reason: string): StoredTrace => {
     studio.dispatcher.emit('traces.changed', { ids: [trace.id], reason })
     return trace

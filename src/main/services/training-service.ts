@@ -1,4 +1,4 @@
-import type { Studio } from '../app/studio'
+import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { lastLines } from '../training/file-tail'
 import { trainingEnvironment } from '../training/preflight'
@@ -6,7 +6,7 @@ import { listRollouts } from '../training/rollouts'
 
 type TrainingMethods = 'training.start' | 'training.list' | 'training.get' | 'training.cancel' | 'training.resume' | 'training.logs' | 'training.metrics' | 'training.rollouts' | 'training.gpu'
 
-export function trainingHandlers(studio: Studio): Pick<Handlers, TrainingMethods> {
+export function trainingHandlers(studio: ServiceContext): Pick<Handlers, TrainingMethods> {
   return {
     'training.start': (input) => studio.training.start(input),
     'training.list': ({ status }) => studio.training.runs.list(status),

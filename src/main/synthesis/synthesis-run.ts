@@ -16,6 +16,7 @@ import { countSelected, readSelected, type ReadSample } from './sample-reader'
 import { specOf } from './synthesis-jobs'
 import { synthesizeSample, traceIdFor, type SampleOutcome, type SynthesisContext } from './synthesize-sample'
 import { templateSet } from './templates'
+import type { SynthesisTimings } from './timings'
 
 export interface RunOptions {
   signal?: AbortSignal
@@ -31,29 +32,6 @@ export interface RunOptions {
   timings?: SynthesisTimings
   /** keep decoded views of images for the next crop (default true; off only to measure the difference) */
   keepViews?: boolean
-}
-
-/**
- * Where the time of a run goes, in ms (filled when passed in RunOptions). Per-sample phases are
- * summed over samples, so with several samples at once they can add up to more than the wall time.
- */
-export interface SynthesisTimings {
-  /** reading and checking sample rows */
-  read: number
-  /** one sample, start to end */
-  synthesize: number
-  /** recipe: the variant, its looks, the template variables */
-  plan: number
-  /** materializeObservations: crops and frames with sharp, stored as media */
-  crops: number
-  narrate: number
-  checks: number
-  /** batch transactions: trace rows, revisions, FTS, flags, skips */
-  commit: number
-}
-
-export function emptyTimings(): SynthesisTimings {
-  return { read: 0, synthesize: 0, plan: 0, crops: 0, narrate: 0, checks: 0, commit: 0 }
 }
 
 const SKIPS_IN_RESULT = 200

@@ -21,7 +21,7 @@ import type { NewTrace } from '../traces/trace-repository'
 import { loadMediaBytes, materializeObservations } from '../traces/materialize'
 import { NarratorError, type NarrationImage, type Narrator } from './narrators/narrator'
 import { chooseRecipe, planRecipe, type Look, type RecipeName } from './recipes'
-import type { SynthesisTimings } from './synthesis-run'
+import type { SynthesisTimings } from './timings'
 import { fill, sampleVars, type TemplateSet } from './templates'
 
 export interface SynthesisContext {

@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { ServerMessage, TrainingRun, TrainingStartInput } from '../../shared/contract'
 import { defaultLearningRate, PAPER_GRPO, PAPER_REWARD } from '../../shared/training/defaults'
 import type { Studio } from '../app/studio'
-import { prepareRunFolder } from './run-folder'
+import { prepareRunFolder } from '../training/run-folder'
 
 interface GlobalOptions {
   json?: boolean
