@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { SCREENS, type NavTarget } from './screens'
 import { ErrorBanner } from './widgets'
+import { ErrorBoundary } from './error-boundary'
 import type { ProjectInfo, RuntimeReport } from '../../../shared/contract'
 import { StudioClient } from '../../../shared/contract/client'
 import { connect } from '../transport/connect'
@@ -100,11 +101,15 @@ export function App(): React.JSX.Element {
             Lost the connection to the studio. Is `npm run serve` still running? Reload to reconnect.
           </div>
         )}
-        {project && screen === 'samples' && <SampleBrowser key={project.path} project={project} onError={setError} />}
-        {project && screen === 'traces' && <TraceScreen key={project.path} project={project} onError={setError} />}
-        {project && screen === 'playground' && <Playground key={project.path} onError={setError} />}
-        {project && screen === 'eval' && <EvalScreen key={project.path} project={project} onError={setError} />}
-        {project && screen === 'training' && <TrainingScreen key={project.path} project={project} onError={setError} />}
+        {project && (
+          <ErrorBoundary key={`${project.path}|${screen}`} name={screen} kind="page">
+            {screen === 'samples' && <SampleBrowser project={project} onError={setError} />}
+            {screen === 'traces' && <TraceScreen project={project} onError={setError} />}
+            {screen === 'playground' && <Playground onError={setError} />}
+            {screen === 'eval' && <EvalScreen project={project} onError={setError} />}
+            {screen === 'training' && <TrainingScreen project={project} onError={setError} />}
+          </ErrorBoundary>
+        )}
         <StatusBar connection={connection.connection.kind} project={project} runtime={runtime} />
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {projects && <ProjectDialog current={project} onClose={() => setProjects(false)} />}

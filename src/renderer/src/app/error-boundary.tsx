@@ -1,0 +1,59 @@
+// One failing part of the studio must not blank the rest: every page and every panel renders
+// inside a boundary that catches its render errors and shows them with a retry (which mounts
+// the part afresh). `?fail-panel=<name>` in the page URL makes the named panel throw on its first
+// render, so the boundary can be seen and tested against a real thrown error.
+import { Component, type ErrorInfo, type ReactNode } from 'react'
+
+interface BoundaryProps {
+  name: string
+  kind: 'page' | 'panel'
+  children: ReactNode
+}
+
+interface BoundaryState {
+  error: Error | null
+  attempt: number
+}
+
+export class ErrorBoundary extends Component<BoundaryProps, BoundaryState> {
+  override state: BoundaryState = { error: null, attempt: 0 }
+
+  static getDerivedStateFromError(error: unknown): Partial<BoundaryState> {
+    return { error: error instanceof Error ? error : new Error(String(error)) }
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo): void {
+    console.warn(`${this.props.kind} "${this.props.name}" failed: ${error.message}${info.componentStack ?? ''}`)
+  }
+
+  override render(): ReactNode {
+    const { error, attempt } = this.state
+    const { name, kind, children } = this.props
+    if (!error) return <FailIfAsked key={attempt} name={name}>{children}</FailIfAsked>
+    return (
+      <div className={`boundary-error ${kind}`} role="alert" data-testid={`${kind}-error`} data-name={name}>
+        <strong>{kind === 'page' ? 'This page' : `The ${name} panel`} failed:</strong> <span className="message">{error.message}</span>{' '}
+        <button onClick={() => this.setState((s) => ({ error: null, attempt: s.attempt + 1 }))}>Retry</button>
+      </div>
+    )
+  }
+}
+
+/** Shorthand for a panel's boundary. */
+export function Panel({ name, children }: { name: string; children: ReactNode }): React.JSX.Element {
+  return (
+    <ErrorBoundary name={name} kind="panel">
+      {children}
+    </ErrorBoundary>
+  )
+}
+
+const failed = new Set<string>()
+
+function FailIfAsked({ name, children }: { name: string; children: ReactNode }): ReactNode {
+  if (!failed.has(name) && new URLSearchParams(window.location.search).getAll('fail-panel').includes(name)) {
+    failed.add(name)
+    throw new Error(`forced failure of "${name}" (fail-panel in the page URL)`)
+  }
+  return children
+}
