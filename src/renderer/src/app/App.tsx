@@ -12,6 +12,7 @@ import { ProjectDialog } from '../features/project/ProjectDialog'
 import { Playground } from '../features/playground/Playground'
 import { SampleBrowser } from '../features/samples/SampleBrowser'
 import { EvalScreen } from '../features/eval/EvalScreen'
+import { setReviewKeymap } from '../features/traces/review-keys'
 import { TraceScreen } from '../features/traces/TraceScreen'
 import { TrainingScreen } from '../features/training/TrainingScreen'
 import { StatusBar } from '../features/status/StatusBar'
@@ -41,6 +42,7 @@ export function App(): React.JSX.Element {
     const off = studio.client.on('project.changed', setProject)
     studio.client.call('project.current', {}).then(setProject, (e: Error) => setError(e.message))
     studio.client.call('runtime.report', {}).then(setRuntime, (e: Error) => setError(e.message))
+    studio.client.call('settings.keymap', {}).then((k) => setReviewKeymap(k.review), (e: Error) => setError(e.message))
     return off
   }, [studio])
 
