@@ -204,8 +204,8 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
       data-testid="editor-image"
       data-image={image.key}
       data-drawn={drawn === key ? traceId : ''}
-      data-zoom={viewport.zoom.toFixed(4)}
-      data-pan={`${viewport.x.toFixed(1)},${viewport.y.toFixed(1)}`}
+      data-zoom={viewport.zoom}
+      data-pan={`${viewport.x},${viewport.y}`}
       onPointerEnter={() => (over.current = true)}
       onPointerLeave={() => (over.current = false)}
       onPointerDownCapture={onPointerDownCapture}
