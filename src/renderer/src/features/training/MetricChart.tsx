@@ -58,6 +58,8 @@ export function MetricChart(props: { title: string; series: ChartSeries[]; optio
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const [hover, setHover] = useState<Hover | null>(null)
+  /** the steps shown: null for all of them, else a drag-zoomed range */
+  const [range, setRange] = useState<[number, number] | null>(null)
   const raw = useMemo(() => aligned(series), [series])
   // with a log scale, values at or below zero have no place: drawn as gaps
   const canLog = useMemo(() => raw.slice(1).every((ys) => Array.prototype.every.call(ys, (v: number | null) => v === null || v > 0)), [raw])
@@ -82,8 +84,14 @@ export function MetricChart(props: { title: string; series: ChartSeries[]; optio
         { stroke: ink, grid: { stroke: grid, width: 0.5 }, ticks: { show: false }, font: '10px sans-serif' },
         { stroke: ink, grid: { stroke: grid, width: 0.5 }, ticks: { show: false }, font: '10px sans-serif', size: 48, values: (_u, vals) => vals.map(label) }
       ],
-      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false }, spanGaps: true }))],
+      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: s.points.length <= 40, size: 4 }, spanGaps: true }))],
       hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width <= 0) return
+            setRange([u.posToVal(u.select.left, 'x'), u.posToVal(u.select.left + u.select.width, 'x')])
+          }
+        ],
         setCursor: [
           (u) => {
             const idx = u.cursor.idx
@@ -107,14 +115,29 @@ export function MetricChart(props: { title: string; series: ChartSeries[]; optio
     // `shape` names everything the build reads: the series set, the scale, the theme
   }, [shape])
 
+  // new points keep a drag-zoomed range where it is
+  const zoomedTo = useRef(range)
+  zoomedTo.current = range
   useEffect(() => {
-    plot.current?.setData(data)
+    const u = plot.current
+    if (!u) return
+    u.setData(data)
+    const r = zoomedTo.current
+    if (r) u.setScale('x', { min: r[0], max: r[1] })
   }, [data, shape])
 
   const total = series.reduce((n, s) => n + s.points.length, 0)
   const last = series.length === 1 ? series[0]?.points.at(-1) : undefined
   return (
-    <figure className="chart" data-testid={testId} data-metric={title} data-hover-step={hover?.step ?? ''}>
+    <figure
+      className="chart"
+      data-testid={testId}
+      data-metric={title}
+      data-hover-step={hover?.step ?? ''}
+      data-range={range ? range.map((v) => Math.round(v)).join(',') : ''}
+      data-scale={log ? 'log' : 'linear'}
+      onDoubleClick={() => setRange(null)}
+    >
       <figcaption>
         {title}
         {hover ? (
