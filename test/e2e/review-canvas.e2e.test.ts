@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { smartResize, TRAIN_PROFILE, type Bbox } from '../../src/shared/pixel-ops'
 import { cropPreview } from '../../src/renderer/src/features/traces/crop-preview'
 import { screenshot } from '../helpers/browser'
+import { writePhoto } from '../helpers/photo'
 import { tempDir } from '../helpers/temp'
 import { CanvasPage } from './canvas-page'
 import { ReviewPage } from './review-page'
@@ -24,11 +24,8 @@ const CUE = { left: 4200, top: 2700, width: 48, height: 36 }
 let sampleId = ''
 
 beforeAll(async () => {
-  // a large photo: a soft gradient with a tiny numbered sign, readable only zoomed in
   const file = join(root, 'big-photo.jpg')
-  const gradient = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${PHOTO.width}" height="${PHOTO.height}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#5b7a99"/><stop offset="1" stop-color="#b8c7a1"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`)
-  const sign = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${CUE.width}" height="${CUE.height}"><rect width="100%" height="100%" fill="#ffd166" stroke="#222" stroke-width="3"/><text x="24" y="29" font-size="28" font-family="sans-serif" font-weight="bold" text-anchor="middle" fill="#222">7</text></svg>`)
-  await sharp(gradient).composite([{ input: sign, left: CUE.left, top: CUE.top }]).jpeg({ quality: 85 }).toFile(file)
+  await writePhoto(file, PHOTO, CUE)
   const jsonl = join(root, 'big.jsonl')
   writeFileSync(jsonl, `${JSON.stringify({ id: 'big-photo', question: 'What number is on the small yellow sign?', answer: '7', source: 'e2e-big', images: [file] })}\n`)
   const result = await callServed(served.serve, 'samples.import', { format: 'jsonl', path: jsonl })
