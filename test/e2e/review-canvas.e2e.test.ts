@@ -46,6 +46,19 @@ async function seedTrace(flag: string): Promise<string> {
   return trace.id
 }
 
+/** A new trace of the photo, opened in Review at `url` (default: the studio's own). */
+async function openSeededTrace(url?: string) {
+  const flag = `e2e:${randomUUID().slice(0, 8)}`
+  const traceId = await seedTrace(flag)
+  const opened = await served.open({ url, width: 1500, height: 950 })
+  const review = new ReviewPage(opened.page)
+  await opened.studio.ready()
+  await review.open()
+  await review.filterByFlag(flag, 1)
+  await review.row(traceId).click()
+  return { ...opened, review, traceId }
+}
+
 async function storedBoxPx(traceId: string): Promise<number[]> {
   const trace = await callServed(served.serve, 'traces.get', { id: traceId })
   const crop = trace.steps.find((s) => s.kind === 'crop')
@@ -55,14 +68,7 @@ async function storedBoxPx(traceId: string): Promise<number[]> {
 
 describe('review canvas', () => {
   it('zooms a 6000x4000 photo about the pointer, pans, draws a box around a 48x36 cue, nudges it, types it, undoes', async () => {
-    const flag = `e2e:${randomUUID().slice(0, 8)}`
-    const traceId = await seedTrace(flag)
-    const { page, studio, errors } = await served.open({ width: 1500, height: 950 })
-    const review = new ReviewPage(page)
-    await studio.ready()
-    await review.open()
-    await review.filterByFlag(flag, 1)
-    await review.row(traceId).click()
+    const { page, errors, review, traceId } = await openSeededTrace()
     await review.shows(traceId)
     const canvas = new CanvasPage(page, PHOTO)
 
@@ -152,15 +158,7 @@ describe('review canvas', () => {
   })
 
   it('shows a failing panel with its error and a retry while the rest of the page keeps working', async () => {
-    const flag = `e2e:${randomUUID().slice(0, 8)}`
-    const traceId = await seedTrace(flag)
-    const url = served.serve.url.replace('/#', '/?fail-panel=canvas#')
-    const { page, studio, errors } = await served.open({ url, width: 1500, height: 950 })
-    const review = new ReviewPage(page)
-    await studio.ready()
-    await review.open()
-    await review.filterByFlag(flag, 1)
-    await review.row(traceId).click()
+    const { page, errors, review, traceId } = await openSeededTrace(served.serve.url.replace('/#', '/?fail-panel=canvas#'))
     const failed = page.locator('[data-testid="panel-error"][data-name="canvas"]')
     await failed.waitFor()
     expect(await failed.textContent()).toContain('forced failure of "canvas"')
@@ -178,14 +176,7 @@ describe('review canvas', () => {
   })
 
   it('runs a remapped review key, shows it in the help, and keeps it after a reload', async () => {
-    const flag = `e2e:${randomUUID().slice(0, 8)}`
-    const traceId = await seedTrace(flag)
-    const { page, studio, errors } = await served.open({ width: 1500, height: 950 })
-    const review = new ReviewPage(page)
-    await studio.ready()
-    await review.open()
-    await review.filterByFlag(flag, 1)
-    await review.row(traceId).click()
+    const { page, studio, errors, review, traceId } = await openSeededTrace()
     await review.shows(traceId)
 
     await page.keyboard.press('?')
