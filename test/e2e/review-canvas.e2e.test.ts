@@ -121,6 +121,14 @@ describe('review canvas', () => {
     expect(Math.abs((rect?.x ?? 0) + 1.75 - corner.x)).toBeLessThan(2.5) // the stroke straddles the edge
     expect(Math.abs((rect?.width ?? 0) - (drawn[2]! - drawn[0]!) * deep.zoom)).toBeLessThan(6)
     await screenshot(page, 'review-zoomed-cue')
+    // the theme follows the OS setting, live: light, and dark kept
+    const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    await page.emulateMedia({ colorScheme: 'light' })
+    expect(await background()).toBe('rgb(246, 247, 249)')
+    await page.emulateMedia({ colorScheme: 'dark' })
+    expect(await background()).toBe('rgb(21, 23, 28)')
+    await screenshot(page, 'review-zoomed-cue-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
 
     // the arrow keys nudge the selected box by one image pixel, Shift by ten; the trace stays open
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight')
