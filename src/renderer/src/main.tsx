@@ -6,7 +6,7 @@ import './styles.css'
 const root = document.getElementById('root')
 if (root) {
   // a boundary shows a caught error on screen; the console gets a warning, not an error
-  createRoot(root, { onCaughtError: (error) => console.warn('caught by an error boundary:', error instanceof Error ? error.message : error) }).render(
+  createRoot(root, { onCaughtError: (error, info) => console.warn(`caught by an error boundary: ${error instanceof Error ? error.message : String(error)}${info.componentStack ?? ''}`) }).render(
     <StrictMode>
       <App />
     </StrictMode>

@@ -2,7 +2,7 @@
 // inside a boundary that catches its render errors and shows them with a retry (which mounts
 // the part afresh). `?fail-panel=<name>` in the page URL makes the named panel throw until its
 // retry is pressed, so the boundary can be seen and tested against a real thrown error.
-import { Component, type ErrorInfo, type ReactNode } from 'react'
+import { Component, type ReactNode } from 'react'
 
 interface BoundaryProps {
   name: string
@@ -20,10 +20,6 @@ export class ErrorBoundary extends Component<BoundaryProps, BoundaryState> {
 
   static getDerivedStateFromError(error: unknown): Partial<BoundaryState> {
     return { error: error instanceof Error ? error : new Error(String(error)) }
-  }
-
-  override componentDidCatch(error: Error, info: ErrorInfo): void {
-    console.warn(`${this.props.kind} "${this.props.name}" failed: ${error.message}${info.componentStack ?? ''}`)
   }
 
   override render(): ReactNode {

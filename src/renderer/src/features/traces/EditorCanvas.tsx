@@ -9,7 +9,7 @@ import type { Bbox } from '../../../../shared/pixel-ops'
 import { useStudio } from '../../app/studio-context'
 import { dragBox, MIN_BOX_SIDE } from './box-drag'
 import { BoxLayer, type BoxEditing } from './BoxLayer'
-import { useReviewKeys } from './review-keys'
+import { typing, useReviewKeys } from './review-keys'
 import type { EditorImage } from './trace-media'
 import { actualSize, fitViewport, frameOf, panBy, toImagePoint, wheelFactor, zoomAt, type Point, type Viewport } from './viewport'
 
@@ -71,6 +71,7 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
   // Space over the image holds the pan mode (and is not the frame toggle there)
   useEffect(() => {
     const down = (e: KeyboardEvent): void => {
+      if (typing(e.target)) return
       if (e.key !== ' ' || !over.current || e.repeat) {
         if (e.key === ' ' && over.current) e.preventDefault()
         return

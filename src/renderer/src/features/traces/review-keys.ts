@@ -190,7 +190,8 @@ export function useActiveKeys(): ActiveKey[] {
   return useSyncExternalStore(subscribe, () => active)
 }
 
-function typing(target: EventTarget | null): boolean {
+/** Whether a key press goes into a field (no shortcut then). */
+export function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
   return Boolean(el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)))
 }
