@@ -61,7 +61,7 @@ export function MetricChart(props: { title: string; series: ChartSeries[]; optio
   /** the steps shown: null for all of them, else a drag-zoomed range */
   const [range, setRange] = useState<[number, number] | null>(null)
   const raw = useMemo(() => aligned(series), [series])
-  // with a log scale, values at or below zero have no place: drawn as gaps
+  // a log scale needs every value above zero; otherwise the chart stays linear and says so
   const canLog = useMemo(() => raw.slice(1).every((ys) => Array.prototype.every.call(ys, (v: number | null) => v === null || v > 0)), [raw])
   const log = options.log && canLog
   const data = useMemo<uPlot.AlignedData>(() => (options.smoothing > 0 ? [raw[0], ...raw.slice(1).map((ys) => smooth(ys, options.smoothing))] : raw), [raw, options.smoothing])
