@@ -53,3 +53,24 @@ export class BenchReporter {
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(2)
 }
+
+/** Distribution of repeated timings (frame times, latencies). */
+export interface Stats {
+  n: number
+  median: number
+  p95: number
+  max: number
+  mean: number
+}
+
+export function stats(values: number[]): Stats {
+  const s = [...values].sort((a, b) => a - b)
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
+  return { n: s.length, median: at(0.5), p95: at(0.95), max: s.at(-1) ?? NaN, mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) }
+}
+
+/** Prints a distribution, with its median's ratio to a baseline's when given. */
+export function statLine(suite: string, label: string, st: Stats, unit = 'ms', baseline?: Stats): void {
+  const ratio = baseline ? `  ${(st.median / baseline.median).toFixed(2)}x baseline median` : ''
+  console.log(`${suite.padEnd(14)} ${label.padEnd(58)} median ${st.median.toFixed(1)} ${unit}  p95 ${st.p95.toFixed(1)}  max ${st.max.toFixed(1)}  (n=${st.n})${ratio}`)
+}

@@ -24,7 +24,7 @@ import type { Step } from '../src/shared/toolcall/steps'
 import { callServed } from '../test/e2e/served-api'
 import { launchChromium } from '../test/helpers/browser'
 import { startServe } from '../test/helpers/serve-process'
-import type { BenchReporter, BenchSuite } from './harness'
+import { stats, statLine, type BenchReporter, type BenchSuite, type Stats } from './harness'
 
 const TRACES = Number(process.env.PIXEL_STUDIO_BENCH_TRACES ?? 1_000_000)
 const DIR = process.env.PIXEL_STUDIO_BENCH_DIR ?? join(tmpdir(), 'pixel-studio-bench', `review-${TRACES}`)
@@ -84,23 +84,8 @@ async function benchProject(): Promise<string> {
   return DIR
 }
 
-interface Stats {
-  n: number
-  median: number
-  p95: number
-  max: number
-  mean: number
-}
-
-function stats(values: number[]): Stats {
-  const s = [...values].sort((a, b) => a - b)
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
-  return { n: s.length, median: at(0.5), p95: at(0.95), max: s.at(-1) ?? NaN, mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) }
-}
-
 function line(label: string, st: Stats, unit = 'ms', baseline?: Stats): void {
-  const ratio = baseline ? `  ${(st.median / baseline.median).toFixed(2)}x baseline median` : ''
-  console.log(`review-ui      ${label.padEnd(58)} median ${st.median.toFixed(1)} ${unit}  p95 ${st.p95.toFixed(1)}  max ${st.max.toFixed(1)}  (n=${st.n})${ratio}`)
+  statLine('review-ui', label, st, unit, baseline)
 }
 
 /** Click a row, wait for the editor's `trace-drawn` mark for it: ms from click to drawn. */

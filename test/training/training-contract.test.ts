@@ -79,6 +79,23 @@ describe('training contract', () => {
     expect((await rejection(client.call('training.cancel', { id: a.id }))).code).toBe('conflict')
   })
 
+  it('downsamples a long curve on request, keeping its ends and extremes, and says how many points it holds', async () => {
+    const run = (await client.call('training.list', {}))[0]!
+    const long = Array.from({ length: 200_000 }, (_, i) => ({ name: 'long', step: i, value: i === 77_777 ? 9 : Math.cos(i / 1000) }))
+    studio.project.jobs.addMetrics(run.id, long)
+    const full = await client.call('training.metrics', { ids: [run.id], names: ['long'] })
+    expect(full.runs[0]!.points).toHaveLength(200_000)
+    const small = await client.call('training.metrics', { ids: [run.id], names: ['long', 'loss'], maxPoints: 500 })
+    const points = small.runs[0]!.points.filter((p) => p.name === 'long')
+    expect(points.length).toBeLessThanOrEqual(500)
+    expect(points[0]).toEqual({ name: 'long', step: 0, value: 1 })
+    expect(points.at(-1)?.step).toBe(199_999)
+    expect(points).toContainEqual({ name: 'long', step: 77_777, value: 9 })
+    expect(small.runs[0]!.stored).toEqual({ long: 200_000, loss: 6 })
+    expect(small.runs[0]!.points.filter((p) => p.name === 'loss')).toHaveLength(6) // short curves come whole
+    expect((await rejection(client.call('training.metrics', { ids: [run.id], maxPoints: 2 }))).code).toBe('invalid_input')
+  })
+
   it('reports the machine', async () => {
     const env = await client.call('training.gpu', {})
     expect(env.python.path).toBe(fake.python)

@@ -9,6 +9,7 @@ import { modelHandlers } from './model-service'
 import { projectHandlers } from './project-service'
 import { runtimeHandlers } from './runtime-service'
 import { sampleHandlers } from './sample-service'
+import { settingsHandlers } from './settings-service'
 import { snapshotHandlers } from './snapshot-service'
 import { synthesisHandlers } from './synthesis-service'
 import { traceHandlers } from './trace-service'
@@ -17,6 +18,7 @@ import { trainingHandlers } from './training-service'
 export function createHandlers(studio: ServiceContext): Handlers {
   return {
     ...runtimeHandlers(studio),
+    ...settingsHandlers(studio),
     ...projectHandlers(studio),
     ...sampleHandlers(studio),
     ...modelHandlers(studio),

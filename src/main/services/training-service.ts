@@ -1,3 +1,5 @@
+import type { MetricSample } from '../../shared/contract'
+import { downsampleMinMax } from '../../shared/training/downsample'
 import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { lastLines } from '../training/file-tail'
@@ -14,10 +16,18 @@ export function trainingHandlers(studio: ServiceContext): Pick<Handlers, Trainin
     'training.cancel': ({ id }) => studio.training.cancel(id),
     'training.resume': ({ id }) => studio.training.resume(id),
     'training.logs': ({ id, tail }) => lastLines(studio.training.runs.get(id).logPath, tail),
-    'training.metrics': ({ ids, names }) => ({
+    'training.metrics': ({ ids, names, maxPoints }) => ({
       runs: ids.map((id) => {
         const run = studio.training.runs.get(id)
-        return { id, title: run.title, points: studio.project.jobs.metrics(id, names).map(({ name, step, value }) => ({ name, step, value })) }
+        const curves = new Map<string, MetricSample[]>()
+        // rows come ordered by name, then step
+        for (const { name, step, value } of studio.project.jobs.metrics(id, names)) {
+          let curve = curves.get(name)
+          if (!curve) curves.set(name, (curve = []))
+          curve.push({ name, step, value })
+        }
+        const points = [...curves.values()].flatMap((curve) => (maxPoints ? downsampleMinMax(curve, maxPoints) : curve))
+        return { id, title: run.title, points, stored: Object.fromEntries([...curves].map(([name, curve]) => [name, curve.length])) }
       })
     }),
     'training.rollouts': ({ id, offset, limit }) => {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
+import { Keymap } from '../../shared/contract/schemas/keymap'
 
 const RegisteredModel = z.object({ id: z.string(), name: z.string(), path: z.string(), demo: z.boolean(), addedAt: z.string() })
 export type RegisteredModel = z.infer<typeof RegisteredModel>
@@ -24,7 +25,9 @@ const SettingsFile = z.object({
   recent: z.array(z.object({ path: z.string(), name: z.string(), openedAt: z.string() })).max(50),
   /** model folders are studio-wide: one registry whatever project is open */
   models: z.array(RegisteredModel).default([]),
-  narrator: NarratorEndpointFile.default(NarratorEndpointFile.parse({}))
+  narrator: NarratorEndpointFile.default(NarratorEndpointFile.parse({})),
+  /** the review screen's keys a person changed */
+  reviewKeys: Keymap.default({})
 })
 type SettingsFile = z.infer<typeof SettingsFile>
 
@@ -93,8 +96,17 @@ export class Settings {
     this.write()
   }
 
+  get reviewKeys(): Keymap {
+    return this.data.reviewKeys
+  }
+
+  setReviewKeys(keys: Keymap): void {
+    this.data = { ...this.data, reviewKeys: keys }
+    this.write()
+  }
+
   private read(): SettingsFile {
-    const empty: SettingsFile = { version: 1, recent: [], models: [], narrator: NarratorEndpointFile.parse({}) }
+    const empty: SettingsFile = { version: 1, recent: [], models: [], narrator: NarratorEndpointFile.parse({}), reviewKeys: {} }
     if (!existsSync(this.file)) return empty
     try {
       return SettingsFile.parse(JSON.parse(readFileSync(this.file, 'utf8')))

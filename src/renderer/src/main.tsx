@@ -5,7 +5,8 @@ import './styles.css'
 
 const root = document.getElementById('root')
 if (root) {
-  createRoot(root).render(
+  // a boundary shows a caught error on screen; the console gets a warning, not an error
+  createRoot(root, { onCaughtError: (error, info) => console.warn(`caught by an error boundary: ${error instanceof Error ? error.message : String(error)}${info.componentStack ?? ''}`) }).render(
     <StrictMode>
       <App />
     </StrictMode>

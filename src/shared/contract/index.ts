@@ -6,6 +6,7 @@ import { call, job } from './define'
 import { Empty, JobProgress } from './schemas/common'
 import { ProjectCreateInput, ProjectInfo, ProjectOpenInput, RecentProject } from './schemas/project'
 import { RuntimeReport } from './schemas/runtime'
+import { KeymapSettings } from './schemas/keymap'
 import { BenchmarkImportInput, BenchmarkImportResult } from './schemas/benchmark'
 import { SampleImportInput, SampleImportResult, TraceImportInput, TraceImportResult } from './schemas/import'
 import { SnapshotExportInput, SnapshotExportResult } from './schemas/export'
@@ -56,6 +57,8 @@ import { NarratorEndpoint, NarratorEndpointInput, SynthesisJob, SynthesisResult,
 
 export const contract = {
   'runtime.report': call('Versions, execution providers (CPU/CUDA) and why each is or is not active', Empty, RuntimeReport),
+  'settings.keymap': call('The person\'s own review keys (per command, the combos that replace its defaults), a studio setting', Empty, KeymapSettings),
+  'settings.setKeymap': call('Replace the review keymap (an empty map restores every default)', KeymapSettings.strict(), KeymapSettings),
 
   'project.current': call('The open project', Empty, ProjectInfo),
   'project.open': call('Open an existing project folder', ProjectOpenInput, ProjectInfo),
@@ -186,6 +189,7 @@ export * from './schemas/media'
 export * from './schemas/sample'
 export * from './schemas/project'
 export * from './schemas/runtime'
+export * from './schemas/keymap'
 export * from './schemas/inference'
 export * from './schemas/benchmark'
 export * from './schemas/import'

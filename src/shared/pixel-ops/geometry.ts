@@ -113,6 +113,14 @@ export function toNormalized(bbox: Bbox, size: Size): Bbox {
 }
 
 /**
+ * The decimals a normalized box needs to place its edges on single pixels of an image of
+ * `size` (at least 3, the reference's own precision): 5 for a 6000 px side.
+ */
+export function pixelDecimals(size: Size): number {
+  return Math.max(3, Math.ceil(Math.log10(Math.max(size.width, size.height, 1))) + 1)
+}
+
+/**
  * A stored normalized box as it should be WRITTEN for the model: rounded to `decimals` and
  * kept below 1. A value of exactly 1 (a box touching the right or bottom edge) would flip the
  * reference's heuristic to "pixels" and crop a sliver in the top-left corner.

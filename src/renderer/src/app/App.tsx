@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { SCREENS, type NavTarget } from './screens'
 import { ErrorBanner } from './widgets'
+import { ErrorBoundary } from './error-boundary'
 import type { ProjectInfo, RuntimeReport } from '../../../shared/contract'
 import { StudioClient } from '../../../shared/contract/client'
 import { connect } from '../transport/connect'
@@ -11,6 +12,7 @@ import { ProjectDialog } from '../features/project/ProjectDialog'
 import { Playground } from '../features/playground/Playground'
 import { SampleBrowser } from '../features/samples/SampleBrowser'
 import { EvalScreen } from '../features/eval/EvalScreen'
+import { setReviewKeymap } from '../features/traces/review-keys'
 import { TraceScreen } from '../features/traces/TraceScreen'
 import { TrainingScreen } from '../features/training/TrainingScreen'
 import { StatusBar } from '../features/status/StatusBar'
@@ -40,6 +42,7 @@ export function App(): React.JSX.Element {
     const off = studio.client.on('project.changed', setProject)
     studio.client.call('project.current', {}).then(setProject, (e: Error) => setError(e.message))
     studio.client.call('runtime.report', {}).then(setRuntime, (e: Error) => setError(e.message))
+    studio.client.call('settings.keymap', {}).then((k) => setReviewKeymap(k.review), (e: Error) => setError(e.message))
     return off
   }, [studio])
 
@@ -100,11 +103,15 @@ export function App(): React.JSX.Element {
             Lost the connection to the studio. Is `npm run serve` still running? Reload to reconnect.
           </div>
         )}
-        {project && screen === 'samples' && <SampleBrowser key={project.path} project={project} onError={setError} />}
-        {project && screen === 'traces' && <TraceScreen key={project.path} project={project} onError={setError} />}
-        {project && screen === 'playground' && <Playground key={project.path} onError={setError} />}
-        {project && screen === 'eval' && <EvalScreen key={project.path} project={project} onError={setError} />}
-        {project && screen === 'training' && <TrainingScreen key={project.path} project={project} onError={setError} />}
+        {project && (
+          <ErrorBoundary key={`${project.path}|${screen}`} name={screen} kind="page">
+            {screen === 'samples' && <SampleBrowser project={project} onError={setError} />}
+            {screen === 'traces' && <TraceScreen project={project} onError={setError} />}
+            {screen === 'playground' && <Playground onError={setError} />}
+            {screen === 'eval' && <EvalScreen project={project} onError={setError} />}
+            {screen === 'training' && <TrainingScreen project={project} onError={setError} />}
+          </ErrorBoundary>
+        )}
         <StatusBar connection={connection.connection.kind} project={project} runtime={runtime} />
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {projects && <ProjectDialog current={project} onClose={() => setProjects(false)} />}

@@ -75,12 +75,24 @@ export const TrainingMetricsInput = z
   .object({
     /** one run, or several to compare on one chart */
     ids: z.array(Id).min(1).max(12),
-    names: z.array(z.string().min(1)).max(64).optional()
+    names: z.array(z.string().min(1)).max(64).optional(),
+    /** at most this many points per curve: longer curves are downsampled (min and max per bucket of steps) */
+    maxPoints: z.number().int().min(4).max(1_000_000).optional()
   })
   .strict()
 export const MetricSample = z.object({ name: z.string(), step: z.number().int(), value: z.number() })
 export type MetricSample = z.infer<typeof MetricSample>
-export const TrainingMetrics = z.object({ runs: z.array(z.object({ id: Id, title: z.string(), points: z.array(MetricSample) })) })
+export const TrainingMetrics = z.object({
+  runs: z.array(
+    z.object({
+      id: Id,
+      title: z.string(),
+      points: z.array(MetricSample),
+      /** points stored per curve, before any downsampling */
+      stored: z.record(z.string(), z.number().int()).optional()
+    })
+  )
+})
 export type TrainingMetrics = z.infer<typeof TrainingMetrics>
 
 export const TrainingRolloutsInput = z

@@ -1,6 +1,7 @@
 // The Evaluate screen (key 4): launch an eval, the runs x suites table with the paper's rows,
 // one run's metrics and samples (each opening the model's trace), and two runs compared.
 import { useEffect, useRef, useState } from 'react'
+import { Panel } from '../../app/error-boundary'
 import type { EvalRun, EvalSuite, ModelEntry, ProjectInfo } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
 import { EvalLauncher } from './EvalLauncher'
@@ -52,7 +53,9 @@ export function EvalScreen({ onError }: { project: ProjectInfo; onError: (messag
     <div className="eval-screen">
       <EvalLauncher models={models} suites={suites} runs={runs} selected={selected} onSelect={setSelected} />
       <main className="ev-main">
-        <RunsTable runs={runs} selected={selected} onSelect={setSelected} />
+        <Panel name="eval-runs">
+          <RunsTable runs={runs} selected={selected} onSelect={setSelected} />
+        </Panel>
         {run ? (
           <>
             <nav className="tabs" aria-label="Run views">
@@ -63,7 +66,9 @@ export function EvalScreen({ onError }: { project: ProjectInfo; onError: (messag
                 Compare
               </button>
             </nav>
-            {tab === 'samples' ? <RunDetail run={run} refreshKey={refreshKey} /> : <RunCompare run={run} runs={runs} />}
+            <Panel name={tab === 'samples' ? 'eval-samples' : 'eval-compare'}>
+              {tab === 'samples' ? <RunDetail run={run} refreshKey={refreshKey} /> : <RunCompare run={run} runs={runs} />}
+            </Panel>
           </>
         ) : (
           <p className="muted pad">{runs.length ? 'Pick a run (a cell of the table, or the list) to see its samples.' : 'Run an evaluation to fill the table.'}</p>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { Panel } from '../../app/error-boundary'
 import { ErrorBanner } from '../../app/widgets'
 import type { InferenceStatus, ModelEntry, Sample, SampleSummary } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
@@ -49,7 +50,9 @@ export function Playground({ onError }: { onError: (message: string) => void }):
   return (
     <div className="playground">
       <aside className="pg-side">
-        <ModelPanel models={models} setModels={setModels} status={status} onError={onError} />
+        <Panel name="models">
+          <ModelPanel models={models} setModels={setModels} status={status} onError={onError} />
+        </Panel>
         <h3>Sample</h3>
         <select aria-label="Sample" value={sampleId} onChange={(e) => setSampleId(e.target.value)} disabled={live.running}>
           {samples.map((s) => (

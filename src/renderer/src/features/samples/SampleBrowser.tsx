@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
+import { Panel } from '../../app/error-boundary'
 import type { ProjectInfo, Sample, SampleSummary } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
 import { useShortcut } from '../../app/use-shortcut'
@@ -64,7 +65,13 @@ export function SampleBrowser({ project, onError }: { project: ProjectInfo; onEr
           ))}
         </ul>
       </nav>
-      <section className="viewer">{sample && selected?.id === sample.id ? <SampleViewer sample={sample} /> : <div className="muted pad">Loading...</div>}</section>
+      <section className="viewer">{sample && selected?.id === sample.id ? (
+          <Panel name="sample-viewer">
+            <SampleViewer sample={sample} />
+          </Panel>
+        ) : (
+          <div className="muted pad">Loading...</div>
+        )}</section>
     </div>
   )
 }

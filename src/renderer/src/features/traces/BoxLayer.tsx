@@ -1,10 +1,13 @@
 // The crop boxes on the shown image, numbered and coloured by operation. The selected box shows
 // the region the crop really covers (padding included) and handles to move and resize it; a
 // drag previews live and is written once, when the pointer is released (one undo step). Esc
-// during a drag puts the box back.
+// during a drag puts the box back. The layer covers the whole stage and draws from the image's
+// frame on it (zoomed and panned), so boxes and handles are exact and handles keep their size at
+// every zoom.
 import { useEffect, useRef } from 'react'
 import { cropRegion, TRAIN_PROFILE, type Bbox, type Size } from '../../../../shared/pixel-ops'
 import { dragBox, HANDLES, handlePoint, type DragHandle } from './box-drag'
+import type { Frame } from './viewport'
 
 export interface DrawnBox {
   step: number
@@ -41,14 +44,14 @@ export interface BoxEditing {
 
 export function BoxLayer(
   props: BoxEditing & {
-    /** displayed size, px */
-    width: number
-    height: number
+    /** where the image is on the layer, px */
+    frame: Frame
     /** the image as the model sees it (for the padded region) */
     view: Size
   }
 ): React.JSX.Element {
-  const { boxes, width: W, height: H, view, selectedStep, editable, onSelect, onPreview, onCommit } = props
+  const { boxes, frame, view, selectedStep, editable, onSelect, onPreview, onCommit } = props
+  const { x: X, y: Y, width: W, height: H } = frame
   const drag = useRef<Drag | null>(null)
   const preview = useRef(onPreview)
   preview.current = onPreview
@@ -90,7 +93,7 @@ export function BoxLayer(
   }
 
   return (
-    <svg className="box-layer" width={W} height={H} onPointerMove={move} onPointerUp={end} onPointerCancel={end} data-testid="box-layer">
+    <svg className="box-layer" onPointerMove={move} onPointerUp={end} onPointerCancel={end} data-testid="box-layer">
       {boxes.map((b) => {
         const selected = b.step === selectedStep
         const [x1, y1, x2, y2] = b.bbox
@@ -100,8 +103,8 @@ export function BoxLayer(
             {padded?.ok && (
               <rect
                 className="padded"
-                x={padded.value.padded[0] * W}
-                y={padded.value.padded[1] * H}
+                x={X + padded.value.padded[0] * W}
+                y={Y + padded.value.padded[1] * H}
                 width={(padded.value.padded[2] - padded.value.padded[0]) * W}
                 height={(padded.value.padded[3] - padded.value.padded[1]) * H}
                 stroke={b.color}
@@ -109,8 +112,8 @@ export function BoxLayer(
             )}
             <rect
               className="box"
-              x={x1 * W}
-              y={y1 * H}
+              x={X + x1 * W}
+              y={Y + y1 * H}
               width={(x2 - x1) * W}
               height={(y2 - y1) * H}
               stroke={b.color}
@@ -118,7 +121,7 @@ export function BoxLayer(
               onPointerDown={begin(b, 'move')}
               style={{ cursor: editable && selected ? 'move' : 'pointer' }}
             />
-            <g transform={`translate(${x1 * W},${Math.max(y1 * H - 16, 0)})`} onPointerDown={begin(b, 'move')} style={{ cursor: 'pointer' }}>
+            <g transform={`translate(${X + x1 * W},${Y + (y1 * H >= 16 ? y1 * H - 16 : 0)})`} onPointerDown={begin(b, 'move')} style={{ cursor: 'pointer' }}>
               <rect width={b.wrongLook ? 30 : 18} height={16} fill={b.color} rx={2} />
               <text x={4} y={12} className="box-number">
                 {b.op}
@@ -129,7 +132,7 @@ export function BoxLayer(
               editable &&
               HANDLES.map((h) => {
                 const [hx, hy] = handlePoint(b.bbox, h)
-                return <rect key={h} className={`handle handle-${h}`} data-handle={h} x={hx * W - 5} y={hy * H - 5} width={10} height={10} fill={b.color} onPointerDown={begin(b, h)} />
+                return <rect key={h} className={`handle handle-${h}`} data-handle={h} x={X + hx * W - 5} y={Y + hy * H - 5} width={10} height={10} fill={b.color} onPointerDown={begin(b, h)} />
               })}
           </g>
         )

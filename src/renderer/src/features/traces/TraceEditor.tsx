@@ -4,11 +4,13 @@
 // keep a corrected copy.
 import { useEffect, useMemo, useState } from 'react'
 import type { StoredTrace, TraceStatus } from '../../../../shared/contract'
-import { toNormalized } from '../../../../shared/pixel-ops'
+import { pixelDecimals, toNormalized } from '../../../../shared/pixel-ops'
 import { traceWarnings } from '../../../../shared/traces/checks'
 import { isCallStep } from '../../../../shared/toolcall/steps'
 import { useStudio } from '../../app/studio-context'
+import { Panel } from '../../app/error-boundary'
 import { ErrorBanner } from '../../app/widgets'
+import { BoxFields } from './BoxFields'
 import type { DrawnBox } from './BoxLayer'
 import { EditorCanvas } from './EditorCanvas'
 import { FrameStrip, type FrameMark } from './FrameStrip'
@@ -112,6 +114,8 @@ export function TraceEditor(props: {
     boxes.push({ step: i, op, color: operationColor(op), bbox, raw: s.bbox, wrongLook: Boolean(s.wrongLook) })
   })
   const selectedStep = selected !== null ? steps[selected] : undefined
+  const selectedBox = boxes.find((b) => b.step === selected)
+  const decimals = pixelDecimals(image.size)
   const frameMarks = new Map<number, FrameMark[]>()
   steps.forEach((s, i) => {
     if (s.kind !== 'select_frames') return
@@ -137,7 +141,20 @@ export function TraceEditor(props: {
         <div className="editor-stage">
           <div className="question-full">{trace.question}</div>
           <ImageTabs video={video} originals={images.originals} returned={images.returned} shown={image.key} onShow={setShown} />
-          <EditorCanvas traceId={trace.id} image={image} boxes={boxes} selectedStep={selected} editable={!readOnly} onSelect={select} onPreview={(step, bbox) => editor.preview((s) => setBox(s, step, bbox))} onCommit={(_step, label) => editor.commit(label)} />
+          <Panel name="canvas">
+            <EditorCanvas
+              traceId={trace.id}
+              image={image}
+              boxes={boxes}
+              selectedStep={selected}
+              editable={!readOnly}
+              onSelect={select}
+              onPreview={(step, bbox) => editor.preview((s) => setBox(s, step, bbox, decimals))}
+              onCommit={(_step, label) => editor.commit(label)}
+              onDraw={(bbox) => commands.insert('crop', bbox)}
+            />
+          </Panel>
+          {selectedBox && <BoxFields key={selectedBox.step} op={selectedBox.op} bbox={selectedBox.bbox} size={image.size} editable={!readOnly} onSet={(bbox) => editor.apply(`set box ${selectedBox.op}`, (s) => setBox(s, selectedBox.step, bbox, decimals))} />}
           {video && (
             <FrameStrip
               frames={images.originals}
@@ -151,6 +168,7 @@ export function TraceEditor(props: {
           )}
         </div>
         <div className="editor-steps">
+          <Panel name="steps">
           {panel === 'diff' ? (
             <TraceDiff client={scope.client} traceId={trace.id} revision={trace.revision} />
           ) : (
@@ -172,11 +190,12 @@ export function TraceEditor(props: {
               onInsert={commands.insert}
             />
           )}
+          </Panel>
         </div>
       </div>
       {steps.some(isCallStep) && (
         <div className="muted small legend">
-          Boxes: the crop as written; dashed outline: what the crop covers with its padding.{readOnly ? '' : ' Drag to move, handles to resize, Esc cancels a drag.'}
+          Boxes: the crop as written; dashed outline: what the crop covers with its padding.{readOnly ? '' : ' Drag to move, handles to resize, Esc cancels a drag; drag on the image to draw a box, arrows nudge it.'}
         </div>
       )}
     </div>

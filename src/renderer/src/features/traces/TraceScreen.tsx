@@ -3,6 +3,7 @@
 // lives in the project's review scope, so leaving and coming back finds everything as it was.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ProjectInfo, Snapshot } from '../../../../shared/contract'
+import { Panel } from '../../app/error-boundary'
 import { useStudio } from '../../app/studio-context'
 import { loadImage } from './image-cache'
 import type { HistoryInfo } from './ReviewBar'
@@ -136,12 +137,17 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
   return (
     <div className="review" data-testid="review-screen">
       <aside className="review-side">
-        <TraceFilters scope={scope} snapshots={snapshots} dataVersion={dataVersion} searchRef={searchRef} />
-        <TraceList scope={scope} selectedId={place.selectedId} onSelect={select} />
+        <Panel name="filters">
+          <TraceFilters scope={scope} snapshots={snapshots} dataVersion={dataVersion} searchRef={searchRef} />
+        </Panel>
+        <Panel name="trace-list">
+          <TraceList scope={scope} selectedId={place.selectedId} onSelect={select} />
+        </Panel>
         <button className="snapshots-toggle" aria-expanded={place.snapshotsOpen} onClick={() => scope.place.set((p) => ({ ...p, snapshotsOpen: !p.snapshotsOpen }))}>
           {place.snapshotsOpen ? '▾' : '▸'} Snapshots ({snapshots.length}) <kbd>n</kbd>
         </button>
         {place.snapshotsOpen && (
+          <Panel name="snapshots">
           <SnapshotsPanel
             client={client}
             snapshots={snapshots}
@@ -153,6 +159,7 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
             }}
             onPick={(id) => scope.place.set((p) => ({ ...p, filter: id ? { ...p.filter, snapshotId: id } : withoutSnapshot(p.filter) }))}
           />
+          </Panel>
         )}
       </aside>
       <section className="review-main">
@@ -162,7 +169,9 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
           </div>
         )}
         {place.selectedId ? (
-          <TraceEditor key={place.selectedId} scope={scope} traceId={place.selectedId} history={history} onAdvance={() => void go(1)} onUndo={() => undoOrRedo('undo')} onRedo={() => undoOrRedo('redo')} />
+          <Panel key={place.selectedId} name="trace-editor">
+            <TraceEditor scope={scope} traceId={place.selectedId} history={history} onAdvance={() => void go(1)} onUndo={() => undoOrRedo('undo')} onRedo={() => undoOrRedo('redo')} />
+          </Panel>
         ) : (
           <div className="muted pad">No trace open. Pick one in the list (j / k), or change the filters.</div>
         )}

@@ -1,6 +1,6 @@
 // Moving and resizing a normalized box with the pointer: pure, so a drag is a function of where
 // it started and how far the pointer went (no drift from accumulating small moves).
-import type { Bbox } from '../../../../shared/pixel-ops'
+import type { Bbox, Size } from '../../../../shared/pixel-ops'
 
 /** What part of the box is held: its body, an edge or a corner (compass points). */
 export type EdgeHandle = 'n' | 's' | 'e' | 'w' | 'ne' | 'nw' | 'se' | 'sw'
@@ -37,3 +37,14 @@ export function handlePoint(b: Bbox, handle: EdgeHandle): [number, number] {
 
 /** A box that a new crop starts with: centred on the view, a third of each side. */
 export const NEW_BOX: Bbox = [0.333, 0.333, 0.667, 0.667]
+
+/** The box typed as four numbers (normalized, or pixels of an image of `size`), or why it is not one. */
+export function boxFromFields(values: readonly string[], unit: 'norm' | 'px', size: Size): { ok: true; bbox: Bbox } | { ok: false; message: string } {
+  const nums = values.map((v) => Number(v.trim()))
+  if (nums.length !== 4 || nums.some((n, i) => !Number.isFinite(n) || values[i]?.trim() === '')) return { ok: false, message: 'each coordinate must be a number' }
+  const scale = unit === 'px' ? [size.width, size.height, size.width, size.height] : [1, 1, 1, 1]
+  const b = nums.map((n, i) => n / (scale[i] ?? 1)) as unknown as Bbox
+  if (b.some((v) => v < 0 || v > 1)) return { ok: false, message: unit === 'px' ? `inside the image: x in 0…${size.width}, y in 0…${size.height}` : 'normalized coordinates lie in 0…1' }
+  if (b[2] <= b[0] || b[3] <= b[1]) return { ok: false, message: 'x2 must be right of x1 and y2 below y1' }
+  return { ok: true, bbox: b }
+}

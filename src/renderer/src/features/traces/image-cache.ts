@@ -1,17 +1,20 @@
 // Decoded images by URL, shared by the canvas previews and the prefetch of the next trace:
-// media are content-addressed, so a URL's pixels never change.
-const cache = new Map<string, Promise<HTMLImageElement>>()
-const MAX = 64
+// media are content-addressed, so a URL's pixels never change. Least recently used images go
+// first, beyond 64 images or 200 megapixels (a 6000x4000 photo is 24).
+import { LruCache } from './lru'
+
+const cache = new LruCache<Promise<HTMLImageElement>>(64, 200_000_000)
 
 export function loadImage(url: string): Promise<HTMLImageElement> {
-  let found = cache.get(url)
-  if (!found) {
-    if (cache.size >= MAX) cache.delete(cache.keys().next().value ?? '')
-    const img = new Image()
-    img.src = url
-    found = img.decode().then(() => img)
-    found.catch(() => cache.delete(url))
-    cache.set(url, found)
-  }
-  return found
+  const found = cache.get(url)
+  if (found) return found
+  const img = new Image()
+  img.src = url
+  const loading = img.decode().then(() => img)
+  cache.set(url, loading)
+  loading.then(
+    () => cache.setCost(url, loading, img.naturalWidth * img.naturalHeight),
+    () => cache.delete(url)
+  )
+  return loading
 }

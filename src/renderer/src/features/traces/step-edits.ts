@@ -50,8 +50,9 @@ export function setText(steps: readonly Step[], index: number, text: string): St
 }
 
 /** A crop's box, written normalized and rounded as the model is shown it. */
-export function setBox(steps: readonly Step[], index: number, bbox: Bbox): Step[] {
-  return replace(steps, index, (s) => (s.kind === 'crop' ? { ...withoutRaw(s), bbox: [...toModelBbox(bbox)], bboxUnits: 'normalized' } : s))
+/** `decimals`: see pixelDecimals (a box edited on a large image keeps single-pixel moves). */
+export function setBox(steps: readonly Step[], index: number, bbox: Bbox, decimals = 3): Step[] {
+  return replace(steps, index, (s) => (s.kind === 'crop' ? { ...withoutRaw(s), bbox: [...toModelBbox(bbox, decimals)], bboxUnits: 'normalized' } : s))
 }
 
 export function setTarget(steps: readonly Step[], index: number, targetImage: number): Step[] {
@@ -116,8 +117,8 @@ export function moveUnit(steps: readonly Step[], index: number, direction: -1 | 
 
 export const newThought = (): Step => ({ kind: 'thought', text: '' })
 
-export function newCrop(targetImage: number, bbox: Bbox): CropStep {
-  return { kind: 'crop', toolName: 'crop_image_normalized', targetImage, bbox: [...toModelBbox(bbox)], bboxUnits: 'normalized' }
+export function newCrop(targetImage: number, bbox: Bbox, decimals = 3): CropStep {
+  return { kind: 'crop', toolName: 'crop_image_normalized', targetImage, bbox: [...toModelBbox(bbox, decimals)], bboxUnits: 'normalized' }
 }
 
 export const newSelectFrames = (frames: number[]): SelectFramesStep => ({ kind: 'select_frames', frames })

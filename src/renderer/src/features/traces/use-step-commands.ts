@@ -1,6 +1,7 @@
 // What the editor's step buttons and keys do: insert, delete, move, wrong look, frame toggles,
 // step and image navigation. Each edit is one undoable action named for the history.
 import type { Sample } from '../../../../shared/contract'
+import { pixelDecimals, type Bbox } from '../../../../shared/pixel-ops'
 import { isCallStep, type Step } from '../../../../shared/toolcall/steps'
 import { NEW_BOX } from './box-drag'
 import type { ReviewCommand } from './review-keys'
@@ -9,7 +10,8 @@ import { traceImages, type TraceImages } from './trace-media'
 import type { TraceEditor } from './use-trace-editor'
 
 export interface StepCommands {
-  insert(kind: InsertKind): void
+  /** `bbox`: a new crop's box (normalized), else a centred one */
+  insert(kind: InsertKind, bbox?: Bbox): void
   remove(index: number): void
   move(index: number, direction: -1 | 1): void
   wrongLook(index: number): void
@@ -45,7 +47,7 @@ export function useStepCommands(args: {
   const steps = editor.steps
   const shownFrame = shown.startsWith('o') ? Number(shown.slice(1)) : null
 
-  const insert = (kind: InsertKind): void => {
+  const insert = (kind: InsertKind, bbox: Bbox = NEW_BOX): void => {
     if (!sample || readOnly) return
     const at = insertionPoint(steps, selected)
     let created: Step
@@ -54,12 +56,13 @@ export function useStepCommands(args: {
     else if (kind === 'select_frames') created = newSelectFrames([(shownFrame ?? 0) + 1])
     else {
       // aim the new box at the shown image, if a crop at that point can address it
-      const probe = insertAfter(steps, at, newCrop(1, NEW_BOX))
+      const probe = insertAfter(steps, at, newCrop(1, bbox))
       const choices = traceImages(sample, probe.steps).choices.get(probe.index) ?? []
-      created = newCrop(choices.find((c) => c.image.key === shown)?.target ?? choices[0]?.target ?? 1, NEW_BOX)
+      const aimed = choices.find((c) => c.image.key === shown) ?? choices[0]
+      created = newCrop(aimed?.target ?? 1, bbox, aimed ? pixelDecimals(aimed.image.size) : 3)
     }
     const { index } = insertAfter(steps, at, created)
-    editor.apply(INSERT_LABEL[kind], (s) => insertAfter(s, at, created).steps)
+    editor.apply(bbox === NEW_BOX ? INSERT_LABEL[kind] : 'draw box', (s) => insertAfter(s, at, created).steps)
     select(index)
     if (kind === 'thought' || kind === 'answer') focusText(index)
   }

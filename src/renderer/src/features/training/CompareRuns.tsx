@@ -1,9 +1,9 @@
 // Several runs on one chart, one metric at a time: the question "did the curiosity bonus raise
 // RaPR?" is a comparison, not a single curve.
-import { useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { TrainingRun } from '../../../../shared/contract'
 import { TRAINING_CURVES } from '../../../../shared/training/defaults'
-import { LineChart } from './LineChart'
+import { ChartControls, MetricChart, type ChartOptions } from './MetricChart'
 import { useMetrics } from './use-training'
 
 const COLORS = ['#4f8cff', '#ff8787', '#69db7c', '#ffd43b', '#da77f2', '#ffa94d', '#66d9e8', '#f783ac']
@@ -13,16 +13,22 @@ export function CompareRuns({ runs, onError }: { runs: TrainingRun[]; onError: (
     runs.map((r) => r.id),
     onError
   )
-  const names = [...new Set([...TRAINING_CURVES, ...Object.values(metrics).flatMap((ps) => ps.map((p) => p.name))])]
+  const names = [...new Set([...TRAINING_CURVES, ...Object.values(metrics).flatMap((m) => Object.keys(m.stored))])]
   const [metric, setMetric] = useState<string>('loss')
-  const series = runs.map((run, i) => ({
-    label: run.title,
-    color: COLORS[i % COLORS.length] ?? '#fff',
-    points: (metrics[run.id] ?? [])
-      .filter((p) => p.name === metric)
-      .sort((a, b) => a.step - b.step)
-      .map((p) => ({ x: p.step, y: p.value }))
-  }))
+  const [chart, setChart] = useState<ChartOptions>({ smoothing: 0, log: false })
+  const series = useMemo(
+    () =>
+      runs.map((run, i) => ({
+        label: run.title,
+        color: COLORS[i % COLORS.length] ?? '#fff',
+        stored: metrics[run.id]?.stored[metric],
+        points: (metrics[run.id]?.points ?? [])
+          .filter((p) => p.name === metric)
+          .sort((a, b) => a.step - b.step)
+          .map((p) => ({ x: p.step, y: p.value }))
+      })),
+    [runs, metrics, metric]
+  )
   return (
     <div className="compare" data-testid="compare">
       <header>
@@ -36,7 +42,8 @@ export function CompareRuns({ runs, onError }: { runs: TrainingRun[]; onError: (
         </select>
       </header>
       <div className="compare-chart">
-        <LineChart title={metric} series={series} testId="compare-chart" size="large" />
+        <ChartControls options={chart} onChange={setChart} />
+        <MetricChart title={metric} series={series} options={chart} testId="compare-chart" size="large" />
       </div>
     </div>
   )

@@ -1,12 +1,13 @@
 // One run: where it is, its curves and log as they come in, its checkpoints, what went wrong
 // (kind, message, log tail), its rollouts (each opens in Review), and for a finished run with an
 // ONNX export, one click to register the model so the Playground and Evaluate can load it.
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ModelEntry, TrainingRollout, TrainingRun } from '../../../../shared/contract'
 import { TRAINING_CURVES } from '../../../../shared/training/defaults'
 import { useStudio } from '../../app/studio-context'
 import { ErrorBanner, ProgressBar } from '../../app/widgets'
-import { LineChart } from './LineChart'
+import { Panel } from '../../app/error-boundary'
+import { ChartControls, MetricChart, type ChartOptions } from './MetricChart'
 import { useLog, useMetrics } from './use-training'
 
 export function RunDetail({ run, onError }: { run: TrainingRun; onError: (message: string) => void }): React.JSX.Element {
@@ -15,6 +16,7 @@ export function RunDetail({ run, onError }: { run: TrainingRun; onError: (messag
   const log = useLog(run.id, onError)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [chart, setChart] = useState<ChartOptions>({ smoothing: 0, log: false })
   const [models, setModels] = useState<ModelEntry[]>([])
   const [rollouts, setRollouts] = useState<{ total: number; items: TrainingRollout[] }>({ total: 0, items: [] })
   const logRef = useRef<HTMLPreElement>(null)
@@ -42,8 +44,20 @@ export function RunDetail({ run, onError }: { run: TrainingRun; onError: (messag
     }
   }
 
-  const points = metrics[run.id] ?? []
-  const curves = TRAINING_CURVES.filter((name) => points.some((p) => p.name === name))
+  const runMetrics = metrics[run.id]
+  const curves = useMemo(() => {
+    const byName = new Map<string, Array<{ x: number; y: number }>>()
+    for (const p of runMetrics?.points ?? []) {
+      let curve = byName.get(p.name)
+      if (!curve) byName.set(p.name, (curve = []))
+      curve.push({ x: p.step, y: p.value })
+    }
+    for (const curve of byName.values()) curve.sort((a, b) => a.x - b.x)
+    return TRAINING_CURVES.flatMap((name) => {
+      const points = byName.get(name)
+      return points ? [{ name, series: [{ label: run.title, color: '#4f8cff', points, stored: runMetrics?.stored[name] }] }] : []
+    })
+  }, [runMetrics, run.title])
   const registered = run.onnxDir ? models.find((m) => m.path === run.onnxDir) : undefined
   const canResume = ['failed', 'cancelled', 'interrupted'].includes(run.status)
 
@@ -95,15 +109,13 @@ export function RunDetail({ run, onError }: { run: TrainingRun; onError: (messag
           )}
         </div>
       )}
+      {curves.length > 0 && <ChartControls options={chart} onChange={setChart} />}
       <div className="curves" data-testid="curves">
         {curves.length === 0 && <div className="muted">No metrics yet.</div>}
-        {curves.map((name) => (
-          <LineChart
-            key={name}
-            title={name}
-            testId={`curve-${name}`}
-            series={[{ label: run.title, color: '#4f8cff', points: points.filter((p) => p.name === name).sort((a, b) => a.step - b.step).map((p) => ({ x: p.step, y: p.value })) }]}
-          />
+        {curves.map(({ name, series }) => (
+          <Panel key={name} name={`curve-${name}`}>
+            <MetricChart title={name} testId={`curve-${name}`} series={series} options={chart} sync={`run-${run.id}`} />
+          </Panel>
         ))}
       </div>
       <div className="run-columns">

@@ -1,6 +1,7 @@
 // Train (key 5): launch a run, watch the queue, follow a run's curves and log live, compare runs
 // on one chart, open rollouts in Review, register a finished model for the Playground.
 import { useEffect, useState } from 'react'
+import { Panel } from '../../app/error-boundary'
 import type { ProjectInfo, TrainingRun } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
 import { CompareRuns } from './CompareRuns'
@@ -51,12 +52,14 @@ export function TrainingScreen({ project, onError }: { project: ProjectInfo; onE
           </button>
         </div>
         {launching && (
+          <Panel name="launch">
           <LaunchForm
             onLaunched={(run) => {
               setSelectedId(run.id)
               setLaunching(false)
             }}
           />
+          </Panel>
         )}
         <h3>Runs</h3>
         {runs.length === 0 && <p className="muted small">No runs yet. Queue one from a snapshot of accepted traces.</p>}
@@ -77,7 +80,17 @@ export function TrainingScreen({ project, onError }: { project: ProjectInfo; onE
         </ul>
       </aside>
       <section className="training-main">
-        {compared.length >= 2 ? <CompareRuns runs={compared} onError={onError} /> : selected ? <RunDetail key={selected.id} run={selected} onError={onError} /> : <div className="muted pad">Select or launch a run.</div>}
+        {compared.length >= 2 ? (
+          <Panel name="compare">
+            <CompareRuns runs={compared} onError={onError} />
+          </Panel>
+        ) : selected ? (
+          <Panel key={selected.id} name="run">
+            <RunDetail run={selected} onError={onError} />
+          </Panel>
+        ) : (
+          <div className="muted pad">Select or launch a run.</div>
+        )}
       </section>
     </div>
   )

@@ -40,7 +40,15 @@ export function useRuns(onError: (message: string) => void): TrainingRun[] {
   return runs
 }
 
-export type SeriesByRun = Record<string, MetricSample[]>
+/** A run's points (long curves downsampled by the studio) and how many each curve really has. */
+export interface RunMetrics {
+  points: MetricSample[]
+  stored: Record<string, number>
+}
+export type SeriesByRun = Record<string, RunMetrics>
+
+/** Points per curve the charts ask for: about two per pixel column of the widest chart. */
+export const CHART_POINTS = 4000
 
 function merge(existing: MetricSample[], points: MetricSample[]): MetricSample[] {
   const byKey = new Map(existing.map((p) => [`${p.name}\u0000${p.step}`, p]))
@@ -58,13 +66,13 @@ export function useMetrics(ids: readonly string[], onError: (message: string) =>
     setData({})
     if (wanted.length === 0) return
     let live = true
-    client.call('training.metrics', { ids: wanted }).then(
-      (r) => live && setData(Object.fromEntries(r.runs.map((run) => [run.id, run.points]))),
+    client.call('training.metrics', { ids: wanted, maxPoints: CHART_POINTS }).then(
+      (r) => live && setData(Object.fromEntries(r.runs.map((run) => [run.id, { points: run.points, stored: run.stored ?? {} }]))),
       (e: Error) => onError(e.message)
     )
     const off = client.on('training.metrics', ({ jobId, points }) => {
       if (!wanted.includes(jobId)) return
-      setData((d) => ({ ...d, [jobId]: merge(d[jobId] ?? [], points) }))
+      setData((d) => ({ ...d, [jobId]: { points: merge(d[jobId]?.points ?? [], points), stored: d[jobId]?.stored ?? {} } }))
     })
     return () => {
       live = false
