@@ -8,6 +8,7 @@ import { MediaStore } from '../media/media-store'
 import { JobRepository } from '../jobs/job-repository'
 import { JobSkips } from '../jobs/job-skips'
 import { SampleRepository } from '../samples/sample-repository'
+import { BulkChanges } from '../traces/bulk-changes'
 import { SnapshotRepository } from '../traces/snapshot-repository'
 import { TraceRepository } from '../traces/trace-repository'
 import { openDatabase, schemaVersion, type Db, type OpenOptions } from '../store/database'
@@ -20,6 +21,8 @@ export class Project {
   readonly samples: SampleRepository
   readonly traces: TraceRepository
   readonly snapshots: SnapshotRepository
+  /** one change to many traces, undone as one step */
+  readonly bulk: BulkChanges
   readonly jobs: JobRepository
   /** samples a job could not use, and why */
   readonly jobSkips: JobSkips
@@ -34,6 +37,7 @@ export class Project {
     this.samples = new SampleRepository(db)
     this.traces = new TraceRepository(db)
     this.snapshots = new SnapshotRepository(db, this.traces)
+    this.bulk = new BulkChanges(db, this.snapshots)
     this.jobs = new JobRepository(db)
     this.jobSkips = new JobSkips(db)
     this.pixelCache = new MediaPixelCache(this.media, join(dir, 'cache', 'ops'))

@@ -3,7 +3,8 @@
 // Immutability is enforced by triggers (migration 002); the hash lets two snapshots (or a snapshot
 // and an export of it) be compared by value.
 import { createHash, randomUUID } from 'node:crypto'
-import { StudioError, TraceFilter, TraceState, type Snapshot } from '../../shared/contract'
+import { SnapshotSplit, StudioError, TraceFilter, TraceState, type Snapshot } from '../../shared/contract'
+import { validationIds } from './snapshot-split'
 import type { Db } from '../store/database'
 import type { TraceRepository } from './trace-repository'
 
@@ -14,6 +15,7 @@ interface SnapshotRow {
   filter: string
   hash: string
   trace_count: number
+  split: string | null
   created_at: string
 }
 
@@ -23,6 +25,7 @@ export interface SnapshotItem {
   sampleId: string
   revision: number
   origin: string
+  split: 'train' | 'validation'
   state: TraceState
 }
 
@@ -32,24 +35,37 @@ export class SnapshotRepository {
     private readonly traces: TraceRepository
   ) {}
 
-  /** Freezes the traces a filter matches now, each at its current revision. */
-  create(name: string, filter: TraceFilter, options: { allowEmpty?: boolean } = {}): Snapshot {
+  /**
+   * Freezes the traces a filter matches now, each at its current revision. With a split, a
+   * seeded, per-source share of them is held out for validation; each item's part is in the hash.
+   */
+  create(name: string, filter: TraceFilter, options: { allowEmpty?: boolean; split?: SnapshotSplit | undefined } = {}): Snapshot {
     const id = `snap-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`
     this.db.transaction(() => {
       const matches = this.traces.seqs(filter)
       if (matches.length === 0 && !options.allowEmpty) throw new StudioError('failed_precondition', `no traces match this filter, so the snapshot "${name}" would be empty`)
+      const held = options.split ? validationIds(this.sources(matches.map((m) => m.seq)), options.split) : new Set<string>()
+      const part = (traceId: string): 'train' | 'validation' => (held.has(traceId) ? 'validation' : 'train')
       const hash = createHash('sha256')
       for (const m of matches) {
         const state = JSON.stringify(this.traces.stateAt(m.seq, m.revision, m.id))
-        hash.update(`${m.id}\t${m.revision}\t${createHash('sha256').update(state).digest('hex')}\n`)
+        // without a split the line is as before, so older snapshots keep their hashes
+        hash.update(`${m.id}\t${m.revision}\t${createHash('sha256').update(state).digest('hex')}${options.split ? `\t${part(m.id)}` : ''}\n`)
       }
       const { lastInsertRowid } = this.db
-        .prepare('INSERT INTO snapshots (id, name, filter, hash, trace_count, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, name, JSON.stringify(filter), hash.digest('hex'), matches.length, new Date().toISOString())
-      const item = this.db.prepare('INSERT INTO snapshot_items (snapshot_seq, position, trace_seq, revision) VALUES (?, ?, ?, ?)')
-      matches.forEach((m, i) => item.run(lastInsertRowid, i, m.seq, m.revision))
+        .prepare('INSERT INTO snapshots (id, name, filter, hash, trace_count, split, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, name, JSON.stringify(filter), hash.digest('hex'), matches.length, options.split ? JSON.stringify(options.split) : null, new Date().toISOString())
+      const item = this.db.prepare('INSERT INTO snapshot_items (snapshot_seq, position, trace_seq, revision, split) VALUES (?, ?, ?, ?, ?)')
+      matches.forEach((m, i) => item.run(lastInsertRowid, i, m.seq, m.revision, part(m.id)))
     })()
     return this.get(id)
+  }
+
+  /** Each trace's id and sample source, for the split. */
+  private sources(seqs: number[]): Array<{ id: string; source: string }> {
+    return this.db
+      .prepare<[string], { id: string; source: string }>('SELECT t.id, s.source FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.seq IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(seqs))
   }
 
   get(id: string): Snapshot {
@@ -79,8 +95,8 @@ export class SnapshotRepository {
    */
   *items(id: string, pageSize = 500): Generator<SnapshotItem> {
     const seq = this.seqOf(id)
-    const page = this.db.prepare<[number, number, number], { position: number; trace_id: string; sample_id: string; origin: string; revision: number; state: string }>(
-      `SELECT i.position, t.id AS trace_id, s.id AS sample_id, t.origin, i.revision, r.state
+    const page = this.db.prepare<[number, number, number], { position: number; trace_id: string; sample_id: string; origin: string; revision: number; split: 'train' | 'validation'; state: string }>(
+      `SELECT i.position, t.id AS trace_id, s.id AS sample_id, t.origin, i.revision, i.split, r.state
        FROM snapshot_items i
        JOIN traces t ON t.seq = i.trace_seq
        JOIN samples s ON s.seq = t.sample_seq
@@ -90,7 +106,7 @@ export class SnapshotRepository {
     for (let from = 0; ; ) {
       const rows = page.all(seq, from, pageSize)
       for (const r of rows) {
-        yield { position: r.position, traceId: r.trace_id, sampleId: r.sample_id, revision: r.revision, origin: r.origin, state: TraceState.parse(JSON.parse(r.state)) }
+        yield { position: r.position, traceId: r.trace_id, sampleId: r.sample_id, revision: r.revision, origin: r.origin, split: r.split, state: TraceState.parse(JSON.parse(r.state)) }
       }
       if (rows.length < pageSize) return
       from = (rows.at(-1)?.position ?? from) + 1
@@ -104,6 +120,13 @@ export class SnapshotRepository {
       .map((j) => ({ jobId: j.id, kind: j.kind, title: j.title, status: j.status }))
     const filter = TraceFilter.safeParse(JSON.parse(row.filter))
     if (!filter.success) throw new StudioError('internal', `snapshot ${row.id}: its stored filter does not match the schema`)
-    return { id: row.id, name: row.name, hash: row.hash, traceCount: row.trace_count, filter: filter.data, createdAt: row.created_at, usedBy }
+    let split: Snapshot['split'] = null
+    if (row.split !== null) {
+      const parsed = SnapshotSplit.safeParse(JSON.parse(row.split))
+      if (!parsed.success) throw new StudioError('internal', `snapshot ${row.id}: its stored split does not match the schema`)
+      const validationCount = this.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM snapshot_items WHERE snapshot_seq = ? AND split = 'validation'").get(row.seq)?.n ?? 0
+      split = { ...parsed.data, validationCount }
+    }
+    return { id: row.id, name: row.name, hash: row.hash, traceCount: row.trace_count, filter: filter.data, split, createdAt: row.created_at, usedBy }
   }
 }

@@ -18,3 +18,6 @@ export const MediaHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 h
 export type MediaHash = z.infer<typeof MediaHash>
 
 export const Id = z.string().min(1).max(128)
+
+/** Free-form lowercase tags on traces and samples: `self_correction`, `check:answer_mismatch`, ... */
+export const Flag = z.string().regex(/^[a-z0-9][a-z0-9_:.-]{0,63}$/, 'a flag is 1-64 chars of a-z, 0-9, _ : . -')

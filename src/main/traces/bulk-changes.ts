@@ -1,0 +1,205 @@
+// One change to many traces (accept 100k, add a flag, freeze as a snapshot), as set-based SQL:
+// a few INSERT ... SELECT / UPDATE statements over the selection, never a loop over rows, so
+// 100k traces take about a second (bench/bulk-review) and triggers on `traces` fire as for any
+// update. Every changed trace still gets its own revision (the history stays whole), and the
+// change is stored with each trace's revision before and after, so it is undone or redone as
+// one step, also after a reload or from another window.
+import { randomUUID } from 'node:crypto'
+import { BulkAction, StudioError, TraceFilter, type BulkChange, type SnapshotSplit } from '../../shared/contract'
+import type { Db } from '../store/database'
+import type { SnapshotRepository } from './snapshot-repository'
+import { filterSql } from './trace-repository'
+
+interface BulkRow {
+  seq: number
+  id: string
+  label: string
+  action: string
+  filter: string
+  author: string
+  selected: number
+  changed: number
+  state: 'applied' | 'undone'
+  skipped: number
+  snapshot_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+const STATUS_VERBS = { accepted: 'accept', rejected: 'reject', needs_fix: 'mark needs fix', unreviewed: 'mark unreviewed' } as const
+
+export function bulkLabel(action: BulkAction, count: number): string {
+  const traces = `${count} trace${count === 1 ? '' : 's'}`
+  switch (action.type) {
+    case 'status':
+      return `${STATUS_VERBS[action.status]} ${traces}`
+    case 'addFlag':
+      return `flag ${traces} ${action.flag}`
+    case 'removeFlag':
+      return `unflag ${traces} ${action.flag}`
+    case 'snapshot':
+      return `snapshot ${traces} as "${action.name}"`
+  }
+}
+
+/**
+ * A revision's state built from the row in SQL, in the key order TraceState has (question,
+ * steps, status, flags, comment); steps and flags are stored as JSON text already.
+ */
+const STATE_SQL = `'{"question":' || json_quote(t.question) || ',"steps":' || t.steps || ',"status":' || json_quote(t.status) || ',"flags":' || t.flags ||
+  CASE WHEN t.comment = '' THEN '' ELSE ',"comment":' || json_quote(t.comment) END || '}'`
+
+const ITEMS = 'SELECT trace_seq FROM bulk_change_items WHERE bulk_seq = @bulk'
+
+export interface SnapshotMaker {
+  create: SnapshotRepository['create']
+}
+
+export class BulkChanges {
+  constructor(
+    private readonly db: Db,
+    private readonly snapshots: SnapshotMaker
+  ) {
+    // the traces an undo or redo may touch (still at the revision this change wrote)
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_target (trace_seq INTEGER PRIMARY KEY, from_revision INTEGER NOT NULL)')
+  }
+
+  /** Applies `action` to every trace `filter` matches, in one transaction. */
+  apply(filter: TraceFilter, action: BulkAction, options: { expectedCount?: number | undefined; author: string }): BulkChange {
+    const id = `bulk-${randomUUID()}`
+    const at = new Date().toISOString()
+    this.db.transaction(() => {
+      const { where, params } = filterSql(filter)
+      const selected = this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
+      if (options.expectedCount !== undefined && selected !== options.expectedCount) {
+        throw new StudioError('conflict', `the selection now matches ${selected} traces, not the ${options.expectedCount} you confirmed; nothing was changed`)
+      }
+      if (selected === 0) throw new StudioError('failed_precondition', 'the selection matches no traces')
+      const label = bulkLabel(action, selected)
+      let snapshotSeq: number | null = null
+      if (action.type === 'snapshot') {
+        const split: SnapshotSplit | undefined = action.split
+        const snapshot = this.snapshots.create(action.name, filter, { ...(split ? { split } : {}) })
+        snapshotSeq = this.db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE id = ?').get(snapshot.id)?.seq ?? null
+      }
+      const bulk = Number(
+        this.db
+          .prepare(
+            `INSERT INTO bulk_changes (id, label, action, filter, author, selected, changed, state, snapshot_seq, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 0, 'applied', ?, ?, ?)`
+          )
+          .run(id, label, JSON.stringify(action), JSON.stringify(filter), options.author, selected, snapshotSeq, at, at).lastInsertRowid
+      )
+      if (action.type === 'snapshot') return
+      // only traces the action changes: accepting an accepted trace adds no revision
+      const unchanged =
+        action.type === 'status'
+          ? 't.status != @bulkStatus'
+          : `${action.type === 'addFlag' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @bulkFlag)`
+      const q = { ...params, bulk, ...(action.type === 'status' ? { bulkStatus: action.status } : { bulkFlag: action.flag }) }
+      const changed = this.db
+        .prepare(
+          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, current)
+           SELECT @bulk, t.seq, t.revision, t.revision + 1, t.revision + 1 FROM traces t ${where ? `${where} AND` : 'WHERE'} ${unchanged}`
+        )
+        .run(q).changes
+      const set =
+        action.type === 'status'
+          ? 'status = @bulkStatus'
+          : action.type === 'addFlag'
+            ? 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) UNION SELECT @bulkFlag ORDER BY 1))'
+            : 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) WHERE value != @bulkFlag ORDER BY 1))'
+      const bulkOnly = action.type === 'status' ? { bulk, at, bulkStatus: action.status } : { bulk, at, bulkFlag: action.flag }
+      this.db.prepare(`UPDATE traces SET ${set}, revision = revision + 1, updated_at = @at WHERE seq IN (${ITEMS})`).run(bulkOnly)
+      if (action.type === 'addFlag') this.db.prepare(`INSERT INTO trace_flags (flag, trace_seq) SELECT @bulkFlag, trace_seq FROM bulk_change_items WHERE bulk_seq = @bulk`).run({ bulk, bulkFlag: action.flag })
+      if (action.type === 'removeFlag') this.db.prepare(`DELETE FROM trace_flags WHERE flag = @bulkFlag AND trace_seq IN (${ITEMS})`).run({ bulk, bulkFlag: action.flag })
+      this.db
+        .prepare(`INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT t.seq, t.revision, @author, @revisionAction, @at, ${STATE_SQL} FROM traces t WHERE t.seq IN (${ITEMS})`)
+        .run({ bulk, at, author: options.author, revisionAction: `bulk: ${label}` })
+      this.db.prepare('UPDATE bulk_changes SET changed = ? WHERE seq = ?').run(changed, bulk)
+    })()
+    return this.get(id)
+  }
+
+  /**
+   * Undo: every trace this change wrote and nobody edited since goes back to its state before
+   * (as a new revision); redo brings the state after back. Traces edited since are skipped.
+   */
+  revert(id: string, direction: 'undo' | 'redo', author: string): BulkChange {
+    this.db.transaction(() => {
+      const row = this.row(id)
+      const action = BulkAction.parse(JSON.parse(row.action))
+      if (action.type === 'snapshot') throw new StudioError('failed_precondition', 'a snapshot is immutable: freezing one changed no trace, so there is nothing to undo')
+      const wanted = direction === 'undo' ? 'applied' : 'undone'
+      if (row.state !== wanted) throw new StudioError('conflict', `bulk change ${id} is ${row.state}, so it cannot be ${direction === 'undo' ? 'undone' : 'redone'}`)
+      const at = new Date().toISOString()
+      const bulk = row.seq
+      this.db.exec('DELETE FROM bulk_target')
+      const eligible = this.db
+        .prepare(
+          `INSERT INTO bulk_target (trace_seq, from_revision)
+           SELECT i.trace_seq, ${direction === 'undo' ? 'i.before' : 'i.after'} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq AND t.revision = i.current WHERE i.bulk_seq = @bulk`
+        )
+        .run({ bulk }).changes
+      this.db
+        .prepare(
+          `UPDATE traces SET status = json_extract(r.state, '$.status'), flags = json_extract(r.state, '$.flags'), revision = traces.revision + 1, updated_at = @at
+           FROM bulk_target b JOIN trace_revisions r ON r.trace_seq = b.trace_seq AND r.revision = b.from_revision WHERE traces.seq = b.trace_seq`
+        )
+        .run({ at })
+      // flags: only the one this change added or removed differs between the two states
+      if (action.type !== 'status') {
+        const present = (action.type === 'addFlag') === (direction === 'redo')
+        if (present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run({ flag: action.flag })
+        else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run({ flag: action.flag })
+      }
+      this.db
+        .prepare(
+          `INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state)
+           SELECT b.trace_seq, t.revision, @author, @revisionAction, @at, r.state
+           FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq JOIN trace_revisions r ON r.trace_seq = b.trace_seq AND r.revision = b.from_revision`
+        )
+        .run({ author, at, revisionAction: `bulk ${direction}: ${row.label}` })
+      this.db
+        .prepare('UPDATE bulk_change_items SET current = (SELECT t.revision FROM traces t WHERE t.seq = trace_seq) WHERE bulk_seq = @bulk AND trace_seq IN (SELECT trace_seq FROM bulk_target)')
+        .run({ bulk })
+      this.db.prepare('UPDATE bulk_changes SET state = ?, skipped = ?, updated_at = ? WHERE seq = ?').run(direction === 'undo' ? 'undone' : 'applied', row.changed - eligible, at, bulk)
+      this.db.exec('DELETE FROM bulk_target')
+    })()
+    return this.get(id)
+  }
+
+  get(id: string): BulkChange {
+    return this.toChange(this.row(id))
+  }
+
+  list(limit: number): BulkChange[] {
+    return this.db
+      .prepare<[number], BulkRow>(`SELECT b.*, s.id AS snapshot_id FROM bulk_changes b LEFT JOIN snapshots s ON s.seq = b.snapshot_seq ORDER BY b.seq DESC LIMIT ?`)
+      .all(limit)
+      .map((r) => this.toChange(r))
+  }
+
+  private row(id: string): BulkRow {
+    const row = this.db.prepare<[string], BulkRow>('SELECT b.*, s.id AS snapshot_id FROM bulk_changes b LEFT JOIN snapshots s ON s.seq = b.snapshot_seq WHERE b.id = ?').get(id)
+    if (!row) throw new StudioError('not_found', `no bulk change with id "${id}"`)
+    return row
+  }
+
+  private toChange(row: BulkRow): BulkChange {
+    return {
+      id: row.id,
+      label: row.label,
+      action: BulkAction.parse(JSON.parse(row.action)),
+      filter: TraceFilter.parse(JSON.parse(row.filter)),
+      author: row.author,
+      selected: row.selected,
+      changed: row.changed,
+      state: row.state,
+      skipped: row.skipped,
+      snapshotId: row.snapshot_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at
+    }
+  }
+}
