@@ -3,6 +3,7 @@
 // sample edits as revisions that move the traces' answer check, and the seeded snapshot split.
 import { describe, expect, it } from 'vitest'
 import type { TraceFilter } from '../../src/shared/contract'
+import { validationIds, type SplitCandidate } from '../../src/main/traces/snapshot-split'
 import { defaultStudio } from '../helpers/default-studio'
 import { rejection } from '../helpers/rejection'
 import { tempDir } from '../helpers/temp'
@@ -88,7 +89,9 @@ describe('bulk changes', () => {
     expect(bulk.snapshotId).not.toBeNull()
     const snapshot = await client.call('snapshots.get', { id: bulk.snapshotId as string })
     expect(snapshot.traceCount).toBe(bulk.selected)
-    expect(snapshot.split).toMatchObject({ valFraction: 0.2, seed: 3, validationCount: Math.round(bulk.selected * 0.2) })
+    expect(snapshot.split).toMatchObject({ valFraction: 0.2, seed: 3 })
+    expect(snapshot.split?.validationCount).toBeGreaterThan(0)
+    expect(snapshot.split?.validationCount).toBeLessThan(bulk.selected)
     expect(await rejection(client.call('traces.bulkUndo', { id: bulk.id, action: 'undo' }))).toMatchObject({ code: 'failed_precondition' })
   })
 })
@@ -106,18 +109,53 @@ describe('snapshot split', () => {
     const parts = (id: string): Map<string, string> => new Map([...studio.project.snapshots.items(id)].map((i) => [i.traceId, i.split]))
     expect(parts(a.id)).toEqual(parts(b.id))
     expect(parts(a.id)).not.toEqual(parts(c.id))
-    // stratified: each source keeps about its share (largest remainder: within one trace)
-    const bySource = new Map<string, { n: number; val: number }>()
+    // by sample (a sample's traces on one side), stratified: each source keeps its share of samples within one
+    const sides = new Map<string, Set<string>>()
+    const bySource = new Map<string, { samples: Set<string>; held: Set<string> }>()
     for (const item of studio.project.snapshots.items(a.id)) {
+      sides.set(item.sampleId, (sides.get(item.sampleId) ?? new Set()).add(item.split))
       const source = studio.project.samples.get(item.sampleId).source
-      const s = bySource.get(source) ?? { n: 0, val: 0 }
-      s.n++
-      if (item.split === 'validation') s.val++
+      const s = bySource.get(source) ?? { samples: new Set<string>(), held: new Set<string>() }
+      s.samples.add(item.sampleId)
+      if (item.split === 'validation') s.held.add(item.sampleId)
       bySource.set(source, s)
     }
+    for (const parts of sides.values()) expect(parts.size).toBe(1)
     expect(bySource.size).toBeGreaterThan(0)
-    for (const s of bySource.values()) expect(Math.abs(s.val - s.n * 0.25)).toBeLessThanOrEqual(1)
-    expect(a.split?.validationCount).toBe(Math.round(a.traceCount * 0.25))
+    for (const s of bySource.values()) expect(Math.abs(s.held.size - s.samples.size * 0.25)).toBeLessThanOrEqual(1)
+    const samples = [...bySource.values()].reduce((n, s) => n + s.samples.size, 0)
+    expect([...bySource.values()].reduce((n, s) => n + s.held.size, 0)).toBe(Math.round(samples * 0.25))
+  })
+})
+
+describe('validationIds', () => {
+  // three sources of 50, 30 and 7 samples, two traces per sample
+  const candidates: SplitCandidate[] = (
+    [
+      ['bench:vstar', 50],
+      ['generated', 30],
+      ['imported', 7]
+    ] as const
+  ).flatMap(([source, n]) => Array.from({ length: n }, (_, i) => [0, 1].map((k) => ({ id: `${source}-${i}-t${k}`, sampleId: `${source}-${i}`, source }))).flat())
+
+  it('holds out whole samples, about the fraction of each source, the same for the same seed in any order', () => {
+    const held = validationIds(candidates, { valFraction: 0.2, seed: 5 })
+    const heldSamples = new Set(candidates.filter((c) => held.has(c.id)).map((c) => c.sampleId))
+    expect(heldSamples.size).toBe(Math.round(87 * 0.2))
+    for (const c of candidates) expect(held.has(c.id)).toBe(heldSamples.has(c.sampleId))
+    for (const [source, n] of [['bench:vstar', 50], ['generated', 30], ['imported', 7]] as const) {
+      const k = [...heldSamples].filter((id) => id.startsWith(`${source}-`)).length
+      expect(Math.abs(k - n * 0.2)).toBeLessThan(1)
+    }
+    expect(validationIds([...candidates].reverse(), { valFraction: 0.2, seed: 5 })).toEqual(held)
+    expect(validationIds(candidates, { valFraction: 0.2, seed: 6 })).not.toEqual(held)
+  })
+
+  it('keeps at least one sample on each side when there are two', () => {
+    const two = candidates.slice(0, 4)
+    expect(validationIds(two, { valFraction: 0.01, seed: 1 }).size).toBe(2)
+    expect(validationIds(two, { valFraction: 0.99, seed: 1 }).size).toBe(2)
+    expect(validationIds(candidates.slice(0, 2), { valFraction: 0.5, seed: 1 }).size).toBe(0)
   })
 })
 

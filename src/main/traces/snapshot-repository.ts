@@ -37,7 +37,8 @@ export class SnapshotRepository {
 
   /**
    * Freezes the traces a filter matches now, each at its current revision. With a split, a
-   * seeded, per-source share of them is held out for validation; each item's part is in the hash.
+   * seeded, per-source share of the samples (all their traces) is held out for validation; each
+   * item's part is in the hash.
    */
   create(name: string, filter: TraceFilter, options: { allowEmpty?: boolean; split?: SnapshotSplit | undefined } = {}): Snapshot {
     const id = `snap-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`
@@ -61,10 +62,12 @@ export class SnapshotRepository {
     return this.get(id)
   }
 
-  /** Each trace's id and sample source, for the split. */
-  private sources(seqs: number[]): Array<{ id: string; source: string }> {
+  /** Each trace's id, sample and sample source, for the split. */
+  private sources(seqs: number[]): Array<{ id: string; sampleId: string; source: string }> {
     return this.db
-      .prepare<[string], { id: string; source: string }>('SELECT t.id, s.source FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.seq IN (SELECT value FROM json_each(?))')
+      .prepare<[string], { id: string; sampleId: string; source: string }>(
+        'SELECT t.id, s.id AS sampleId, s.source FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.seq IN (SELECT value FROM json_each(?))'
+      )
       .all(JSON.stringify(seqs))
   }
 

@@ -201,10 +201,13 @@ export const TraceRevision = z.object({
 })
 export type TraceRevision = z.infer<typeof TraceRevision>
 
-/** A seeded train/validation split, stratified by sample source, chosen when a snapshot is made. */
+/**
+ * A seeded train/validation split chosen when a snapshot is made: by sample (a sample's traces
+ * stay on one side) and stratified by sample source.
+ */
 export const SnapshotSplit = z
   .object({
-    /** share of each source's traces held out for validation (0 < f < 1) */
+    /** share of each source's samples held out for validation (0 < f < 1) */
     valFraction: z.number().gt(0).lt(1),
     seed: z.number().int().nonnegative().max(2 ** 31 - 1)
   })
@@ -218,7 +221,7 @@ export const Snapshot = z.object({
   hash: z.string(),
   traceCount: z.number().int().nonnegative(),
   filter: TraceFilter,
-  /** the train/validation split, if one was chosen; `validationCount` traces are held out */
+  /** the train/validation split, if one was chosen; `validationCount` traces (of the held-out samples) */
   split: SnapshotSplit.extend({ validationCount: z.number().int().nonnegative() }).nullable(),
   createdAt: z.string(),
   /** jobs (training, evaluation, export) that point to this snapshot */
