@@ -77,7 +77,7 @@ describe('--json errors', () => {
 })
 
 describe('progress off a terminal', () => {
-  const step = (done: number, total: number | null, unit = 'records'): JobProgress => ({ done, total, unit, ratePerSecond: null, etaSeconds: null })
+  const step = (done: number, total: number | null, unit = 'records'): JobProgress => ({ done, total, unit })
 
   it('writes at most one line per second, plus the end of each phase, whatever the update rate', () => {
     let now = 0
