@@ -5,7 +5,7 @@
 // change is stored with each trace's revision before and after, so it is undone or redone as
 // one step, also after a reload or from another window.
 import { randomUUID } from 'node:crypto'
-import { BulkAction, StudioError, TraceFilter, type BulkChange, type SnapshotSplit } from '../../shared/contract'
+import { BulkAction, StudioError, TraceFilter, type BulkChange } from '../../shared/contract'
 import type { Db } from '../store/database'
 import type { SnapshotRepository } from './snapshot-repository'
 import { filterSql } from './trace-repository'
@@ -49,19 +49,20 @@ export function bulkLabel(action: BulkAction, count: number): string {
 const STATE_SQL = `'{"question":' || json_quote(t.question) || ',"steps":' || t.steps || ',"status":' || json_quote(t.status) || ',"flags":' || t.flags ||
   CASE WHEN t.comment = '' THEN '' ELSE ',"comment":' || json_quote(t.comment) END || '}'`
 
-const ITEMS = 'SELECT trace_seq FROM bulk_change_items WHERE bulk_seq = @bulk'
-
 export interface SnapshotMaker {
   create: SnapshotRepository['create']
 }
+
+/** What one pass writes to the traces in `bulk_target`: a status (per trace) or one flag in or out. */
+type Write = { kind: 'status' } | { kind: 'flag'; flag: string; present: boolean }
 
 export class BulkChanges {
   constructor(
     private readonly db: Db,
     private readonly snapshots: SnapshotMaker
   ) {
-    // the traces an undo or redo may touch (still at the revision this change wrote)
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_target (trace_seq INTEGER PRIMARY KEY, from_revision INTEGER NOT NULL)')
+    // the traces one pass writes, with the status each gets (status changes)
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_target (trace_seq INTEGER PRIMARY KEY, status TEXT)')
   }
 
   /** Applies `action` to every trace `filter` matches, in one transaction. */
@@ -78,8 +79,7 @@ export class BulkChanges {
       const label = bulkLabel(action, selected)
       let snapshotSeq: number | null = null
       if (action.type === 'snapshot') {
-        const split: SnapshotSplit | undefined = action.split
-        const snapshot = this.snapshots.create(action.name, filter, { ...(split ? { split } : {}) })
+        const snapshot = this.snapshots.create(action.name, filter, { split: action.split })
         snapshotSeq = this.db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE id = ?').get(snapshot.id)?.seq ?? null
       }
       const bulk = Number(
@@ -91,32 +91,22 @@ export class BulkChanges {
           .run(id, label, JSON.stringify(action), JSON.stringify(filter), options.author, selected, snapshotSeq, at, at).lastInsertRowid
       )
       if (action.type === 'snapshot') return
-      // only traces the action changes: accepting an accepted trace adds no revision
-      const unchanged =
+      // only the traces the action changes: accepting an accepted trace adds no revision
+      const changes =
         action.type === 'status'
-          ? 't.status != @bulkStatus'
-          : `${action.type === 'addFlag' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @bulkFlag)`
-      const q = { ...params, bulk, ...(action.type === 'status' ? { bulkStatus: action.status } : { bulkFlag: action.flag }) }
+          ? { sql: 't.status != @bulkValue', value: action.status }
+          : { sql: `${action.type === 'addFlag' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @bulkValue)`, value: action.flag }
       const changed = this.db
         .prepare(
-          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, current)
-           SELECT @bulk, t.seq, t.revision, t.revision + 1, t.revision + 1 FROM traces t ${where ? `${where} AND` : 'WHERE'} ${unchanged}`
+          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, current, status_before)
+           SELECT @bulk, t.seq, t.revision, t.revision + 1, t.revision + 1, ${action.type === 'status' ? 't.status' : 'NULL'} FROM traces t ${where ? `${where} AND` : 'WHERE'} ${changes.sql}`
         )
-        .run(q).changes
-      const set =
-        action.type === 'status'
-          ? 'status = @bulkStatus'
-          : action.type === 'addFlag'
-            ? 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) UNION SELECT @bulkFlag ORDER BY 1))'
-            : 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) WHERE value != @bulkFlag ORDER BY 1))'
-      const bulkOnly = action.type === 'status' ? { bulk, at, bulkStatus: action.status } : { bulk, at, bulkFlag: action.flag }
-      this.db.prepare(`UPDATE traces SET ${set}, revision = revision + 1, updated_at = @at WHERE seq IN (${ITEMS})`).run(bulkOnly)
-      if (action.type === 'addFlag') this.db.prepare(`INSERT INTO trace_flags (flag, trace_seq) SELECT @bulkFlag, trace_seq FROM bulk_change_items WHERE bulk_seq = @bulk`).run({ bulk, bulkFlag: action.flag })
-      if (action.type === 'removeFlag') this.db.prepare(`DELETE FROM trace_flags WHERE flag = @bulkFlag AND trace_seq IN (${ITEMS})`).run({ bulk, bulkFlag: action.flag })
-      this.db
-        .prepare(`INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT t.seq, t.revision, @author, @revisionAction, @at, ${STATE_SQL} FROM traces t WHERE t.seq IN (${ITEMS})`)
-        .run({ bulk, at, author: options.author, revisionAction: `bulk: ${label}` })
+        .run({ ...params, bulk, bulkValue: changes.value }).changes
+      this.db.exec('DELETE FROM bulk_target')
+      this.db.prepare('INSERT INTO bulk_target (trace_seq, status) SELECT trace_seq, @status FROM bulk_change_items WHERE bulk_seq = @bulk').run({ bulk, status: action.type === 'status' ? action.status : null })
+      this.write(action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present: action.type === 'addFlag' }, { at, author: options.author, action: `bulk: ${label}` })
       this.db.prepare('UPDATE bulk_changes SET changed = ? WHERE seq = ?').run(changed, bulk)
+      this.db.exec('DELETE FROM bulk_target')
     })()
     return this.get(id)
   }
@@ -132,41 +122,45 @@ export class BulkChanges {
       if (action.type === 'snapshot') throw new StudioError('failed_precondition', 'a snapshot is immutable: freezing one changed no trace, so there is nothing to undo')
       const wanted = direction === 'undo' ? 'applied' : 'undone'
       if (row.state !== wanted) throw new StudioError('conflict', `bulk change ${id} is ${row.state}, so it cannot be ${direction === 'undo' ? 'undone' : 'redone'}`)
-      const at = new Date().toISOString()
       const bulk = row.seq
       this.db.exec('DELETE FROM bulk_target')
+      const status = action.type !== 'status' ? 'NULL' : direction === 'undo' ? 'i.status_before' : '@status'
       const eligible = this.db
         .prepare(
-          `INSERT INTO bulk_target (trace_seq, from_revision)
-           SELECT i.trace_seq, ${direction === 'undo' ? 'i.before' : 'i.after'} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq AND t.revision = i.current WHERE i.bulk_seq = @bulk`
+          `INSERT INTO bulk_target (trace_seq, status)
+           SELECT i.trace_seq, ${status} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq AND t.revision = i.current WHERE i.bulk_seq = @bulk`
         )
-        .run({ bulk }).changes
-      this.db
-        .prepare(
-          `UPDATE traces SET status = json_extract(r.state, '$.status'), flags = json_extract(r.state, '$.flags'), revision = traces.revision + 1, updated_at = @at
-           FROM bulk_target b JOIN trace_revisions r ON r.trace_seq = b.trace_seq AND r.revision = b.from_revision WHERE traces.seq = b.trace_seq`
-        )
-        .run({ at })
-      // flags: only the one this change added or removed differs between the two states
-      if (action.type !== 'status') {
-        const present = (action.type === 'addFlag') === (direction === 'redo')
-        if (present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run({ flag: action.flag })
-        else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run({ flag: action.flag })
-      }
-      this.db
-        .prepare(
-          `INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state)
-           SELECT b.trace_seq, t.revision, @author, @revisionAction, @at, r.state
-           FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq JOIN trace_revisions r ON r.trace_seq = b.trace_seq AND r.revision = b.from_revision`
-        )
-        .run({ author, at, revisionAction: `bulk ${direction}: ${row.label}` })
-      this.db
-        .prepare('UPDATE bulk_change_items SET current = (SELECT t.revision FROM traces t WHERE t.seq = trace_seq) WHERE bulk_seq = @bulk AND trace_seq IN (SELECT trace_seq FROM bulk_target)')
-        .run({ bulk })
+        .run({ bulk, ...(action.type === 'status' && direction === 'redo' ? { status: action.status } : {}) }).changes
+      const write: Write = action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present: (action.type === 'addFlag') === (direction === 'redo') }
+      const at = new Date().toISOString()
+      this.write(write, { at, author, action: `bulk ${direction}: ${row.label}` })
+      this.db.prepare('UPDATE bulk_change_items SET current = current + 1 WHERE bulk_seq = @bulk AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run({ bulk })
       this.db.prepare('UPDATE bulk_changes SET state = ?, skipped = ?, updated_at = ? WHERE seq = ?').run(direction === 'undo' ? 'undone' : 'applied', row.changed - eligible, at, bulk)
       this.db.exec('DELETE FROM bulk_target')
     })()
     return this.get(id)
+  }
+
+  /**
+   * Writes the traces in `bulk_target`: the row (a new revision), the flag index, and the
+   * revision with the whole new state, each as one statement over the set.
+   */
+  private write(write: Write, by: { at: string; author: string; action: string }): void {
+    const set =
+      write.kind === 'status'
+        ? 'status = b.status'
+        : write.present
+          ? 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) UNION SELECT @flag ORDER BY 1))'
+          : 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) WHERE value != @flag ORDER BY 1))'
+    const flag = write.kind === 'flag' ? { flag: write.flag } : {}
+    this.db.prepare(`UPDATE traces SET ${set}, revision = traces.revision + 1, updated_at = @at FROM bulk_target b WHERE traces.seq = b.trace_seq`).run({ at: by.at, ...flag })
+    if (write.kind === 'flag') {
+      if (write.present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run(flag)
+      else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run(flag)
+    }
+    this.db
+      .prepare(`INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT t.seq, t.revision, @author, @action, @at, ${STATE_SQL} FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq`)
+      .run(by)
   }
 
   get(id: string): BulkChange {

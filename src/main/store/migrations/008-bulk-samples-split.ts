@@ -5,6 +5,7 @@ import type { Migration } from './migration'
 //   before and after, so the whole change is undone or redone as one step, even after a reload.
 //   `current` is the revision this change last wrote to a trace: undo/redo touch a trace only
 //   while it is still there (a trace edited since is left as it is, and counted as skipped).
+//   `status_before` (status changes) lets undo write the old status without parsing states.
 // - traces.comment: a reviewer's free-text note, part of the revisioned state and searched by FTS.
 // - samples are editable (question, gold answer, answer type, choices, flags) with revisions like
 //   traces; revision 1 is written lazily, on a sample's first edit.
@@ -36,6 +37,7 @@ export const migration008: Migration = {
         before INTEGER NOT NULL,
         after INTEGER NOT NULL,
         current INTEGER NOT NULL,
+        status_before TEXT,
         PRIMARY KEY (bulk_seq, trace_seq)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX bulk_change_items_trace ON bulk_change_items(trace_seq);
