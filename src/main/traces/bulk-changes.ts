@@ -98,8 +98,8 @@ export class BulkChanges {
           : { sql: `${action.type === 'addFlag' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @bulkValue)`, value: action.flag }
       const changed = this.db
         .prepare(
-          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, current, status_before)
-           SELECT @bulk, t.seq, t.revision, t.revision + 1, t.revision + 1, ${action.type === 'status' ? 't.status' : 'NULL'} FROM traces t ${where ? `${where} AND` : 'WHERE'} ${changes.sql}`
+          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, status_before)
+           SELECT @bulk, t.seq, t.revision, t.revision + 1, ${action.type === 'status' ? 't.status' : 'NULL'} FROM traces t ${where ? `${where} AND` : 'WHERE'} ${changes.sql}`
         )
         .run({ ...params, bulk, bulkValue: changes.value }).changes
       this.db.exec('DELETE FROM bulk_target')
@@ -112,8 +112,11 @@ export class BulkChanges {
   }
 
   /**
-   * Undo: every trace this change wrote and nobody edited since goes back to its state before
-   * (as a new revision); redo brings the state after back. Traces edited since are skipped.
+   * Undo: every trace this change wrote that still shows what it set (its status, the flag in or
+   * out) goes back (as a new revision); redo sets it again where the trace still shows what undo
+   * left. Traces changed otherwise since are skipped and counted. Comparing states, not
+   * revisions, keeps a stack of undos in order: undoing an earlier single edit between the undo
+   * and the redo of a bulk change does not make the redo skip that trace.
    */
   revert(id: string, direction: 'undo' | 'redo', author: string): BulkChange {
     this.db.transaction(() => {
@@ -124,17 +127,23 @@ export class BulkChanges {
       if (row.state !== wanted) throw new StudioError('conflict', `bulk change ${id} is ${row.state}, so it cannot be ${direction === 'undo' ? 'undone' : 'redone'}`)
       const bulk = row.seq
       this.db.exec('DELETE FROM bulk_target')
-      const status = action.type !== 'status' ? 'NULL' : direction === 'undo' ? 'i.status_before' : '@status'
+      const present = action.type !== 'status' && (action.type === 'addFlag') === (direction === 'redo')
+      const still =
+        action.type === 'status'
+          ? direction === 'undo'
+            ? 't.status = @value'
+            : 't.status = i.status_before'
+          : `${present ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @value)`
+      const status = action.type !== 'status' ? 'NULL' : direction === 'undo' ? 'i.status_before' : '@value'
       const eligible = this.db
         .prepare(
           `INSERT INTO bulk_target (trace_seq, status)
-           SELECT i.trace_seq, ${status} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq AND t.revision = i.current WHERE i.bulk_seq = @bulk`
+           SELECT i.trace_seq, ${status} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq WHERE i.bulk_seq = @bulk AND ${still}`
         )
-        .run({ bulk, ...(action.type === 'status' && direction === 'redo' ? { status: action.status } : {}) }).changes
-      const write: Write = action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present: (action.type === 'addFlag') === (direction === 'redo') }
+        .run({ bulk, value: action.type === 'status' ? action.status : action.flag }).changes
+      const write: Write = action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present }
       const at = new Date().toISOString()
       this.write(write, { at, author, action: `bulk ${direction}: ${row.label}` })
-      this.db.prepare('UPDATE bulk_change_items SET current = current + 1 WHERE bulk_seq = @bulk AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run({ bulk })
       this.db.prepare('UPDATE bulk_changes SET state = ?, skipped = ?, updated_at = ? WHERE seq = ?').run(direction === 'undo' ? 'undone' : 'applied', row.changed - eligible, at, bulk)
       this.db.exec('DELETE FROM bulk_target')
     })()

@@ -3,9 +3,9 @@ import type { Migration } from './migration'
 // Review at scale and editable samples:
 // - bulk_changes: one record per bulk action (accept 100k traces...), with each trace's revision
 //   before and after, so the whole change is undone or redone as one step, even after a reload.
-//   `current` is the revision this change last wrote to a trace: undo/redo touch a trace only
-//   while it is still there (a trace edited since is left as it is, and counted as skipped).
-//   `status_before` (status changes) lets undo write the old status without parsing states.
+//   Undo/redo touch a trace only while it still shows what the change (or its undo) left: the
+//   status it set (`status_before` is what undo writes back), the flag present or absent; a
+//   trace changed otherwise since is left as it is, and counted as skipped.
 // - traces.comment: a reviewer's free-text note, part of the revisioned state and searched by FTS.
 // - samples are editable (question, gold answer, answer type, choices, flags) with revisions like
 //   traces; revision 1 is written lazily, on a sample's first edit.
@@ -36,7 +36,6 @@ export const migration008: Migration = {
         trace_seq INTEGER NOT NULL REFERENCES traces(seq) ON DELETE CASCADE,
         before INTEGER NOT NULL,
         after INTEGER NOT NULL,
-        current INTEGER NOT NULL,
         status_before TEXT,
         PRIMARY KEY (bulk_seq, trace_seq)
       ) STRICT, WITHOUT ROWID;

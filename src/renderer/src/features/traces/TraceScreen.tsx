@@ -4,7 +4,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ProjectInfo, Snapshot } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
+import { BulkBar } from './BulkBar'
 import { loadImage } from './image-cache'
+import { markRange, toggleMarked } from './multi-select'
 import type { HistoryInfo } from './ReviewBar'
 import { useReviewKeys } from './review-keys'
 import { listQuery, pageFetcher, reviewScope } from './review-scope'
@@ -12,7 +14,7 @@ import { SnapshotsPanel } from './SnapshotsPanel'
 import { useStore } from './store'
 import { TraceEditor } from './TraceEditor'
 import { TraceFilters } from './TraceFilters'
-import { TraceList } from './TraceList'
+import { TraceList, type RowClick } from './TraceList'
 import './review.css'
 
 /** Change events arrive in bursts (a synthesis job): the list and counts refresh once per pause. */
@@ -68,6 +70,16 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
       scope.place.set((p) => (p.selectedId === id ? p : { ...p, selectedId: id }))
     },
     [scope, pages]
+  )
+
+  // a plain click opens the trace; ctrl / shift + click mark traces for a bulk action
+  const clickRow = useCallback(
+    (id: string, index: number, click: RowClick) => {
+      if (click === 'open') select(id, index)
+      else if (click === 'toggle') toggleMarked(scope.marked, id, index)
+      else markRange(scope.marked, index, Math.max(0, scope.selectedIndex), (i) => pages.row(i)?.id)
+    },
+    [scope, pages, select]
   )
 
   // another screen asked for a trace (a playground run, an eval result)
@@ -137,7 +149,8 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
     <div className="review" data-testid="review-screen">
       <aside className="review-side">
         <TraceFilters scope={scope} snapshots={snapshots} dataVersion={dataVersion} searchRef={searchRef} />
-        <TraceList scope={scope} selectedId={place.selectedId} onSelect={select} />
+        <BulkBar scope={scope} filter={place.filter} onMessage={setMessage} />
+        <TraceList scope={scope} selectedId={place.selectedId} onSelect={clickRow} />
         <button className="snapshots-toggle" aria-expanded={place.snapshotsOpen} onClick={() => scope.place.set((p) => ({ ...p, snapshotsOpen: !p.snapshotsOpen }))}>
           {place.snapshotsOpen ? '▾' : '▸'} Snapshots ({snapshots.length}) <kbd>n</kbd>
         </button>
