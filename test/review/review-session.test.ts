@@ -32,7 +32,7 @@ describe('undo history', () => {
     h.record({ kind: 'trace', traceId: 'a', label: 'accept', before: 1, after: 2 })
     h.record({ kind: 'trace', traceId: 'b', label: 'reject', before: 1, after: 2 })
     h.undid()
-    expect(h.nextRedo()?.traceId).toBe('b')
+    expect(h.nextRedo()).toMatchObject({ traceId: 'b' })
     h.record({ kind: 'trace', traceId: 'a', label: 'edit', before: 2, after: 3 })
     expect(h.canRedo).toBe(false)
     h.dropTrace('a')
@@ -85,7 +85,7 @@ describe('review session over the contract', () => {
     const conflict = events.find((e) => e.type === 'conflict')
     expect(conflict).toMatchObject({ type: 'conflict', traceId: a })
     expect((await client.call('traces.get', { id: a })).status).toBe('needs_fix') // theirs kept
-    expect(session.history.nextUndo()?.traceId).toBe(b) // a's entries are gone, b's remain
+    expect(session.history.nextUndo()).toMatchObject({ kind: 'trace', traceId: b }) // a's entries are gone, b's remain
     expect((await session.undo())?.id).toBe(b)
     // an external change seen through a change event also clears that trace's history
     await session.update(b, { status: 'accepted' }, 'accept')
