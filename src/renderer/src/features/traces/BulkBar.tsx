@@ -28,6 +28,12 @@ function actionOf(kind: Kind, text: string): BulkAction | null {
   return { type: 'status', status: kind }
 }
 
+function confirmQuestion(action: Exclude<BulkAction, { type: 'snapshot' }>, traces: string): string {
+  if (action.type === 'addFlag') return `Add the flag “${action.flag}” to ${traces}?`
+  if (action.type === 'removeFlag') return `Remove the flag “${action.flag}” from ${traces}?`
+  return `${KINDS.find((k) => k.kind === action.status)?.label ?? action.status} ${traces}?`
+}
+
 export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMessage: (message: string) => void }): React.JSX.Element {
   const { scope, filter, onMessage } = props
   const { session, client, pages } = scope
@@ -108,7 +114,7 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMess
       </div>
       {last && (
         <div className="muted small" data-testid="bulk-last">
-          last: {last.label} ({last.state})
+          last: {last.label} ({last.state}){' '}
           {last.action.type !== 'snapshot' && (
             <button className="link" disabled={busy} onClick={() => void session.revertBulk(last.id, last.state === 'applied' ? 'undo' : 'redo')}>
               {last.state === 'applied' ? 'undo' : 'redo'}
@@ -121,7 +127,7 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMess
           <p data-testid="bulk-confirm-text">
             {confirm.action.type === 'snapshot'
               ? `Freeze ${confirm.count.toLocaleString()} traces as the snapshot “${confirm.action.name}”?`
-              : `${confirm.label}${confirm.action.type === 'status' ? '' : ` “${confirm.action.flag}”`} — ${confirm.count.toLocaleString()} ${marked.size > 0 ? 'marked' : 'matching'} traces? Each changed trace gets a new revision; undo (z) reverts all of them as one step.`}
+              : `${confirmQuestion(confirm.action, `${confirm.count.toLocaleString()} ${marked.size > 0 ? 'marked' : 'matching'} traces`)} Each changed trace gets a new revision; undo (z) reverts all of them as one step.`}
           </p>
           <div className="actions">
             <button className="primary" disabled={busy} onClick={run} autoFocus>
