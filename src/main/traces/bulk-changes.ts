@@ -157,12 +157,13 @@ export class BulkChanges {
   private write(write: Write, by: { at: string; author: string; action: string }): void {
     const set =
       write.kind === 'status'
-        ? 'status = b.status'
+        ? 'status = (SELECT b.status FROM bulk_target b WHERE b.trace_seq = traces.seq)'
         : write.present
           ? 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) UNION SELECT @flag ORDER BY 1))'
           : 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) WHERE value != @flag ORDER BY 1))'
     const flag = write.kind === 'flag' ? { flag: write.flag } : {}
-    this.db.prepare(`UPDATE traces SET ${set}, revision = traces.revision + 1, updated_at = @at FROM bulk_target b WHERE traces.seq = b.trace_seq`).run({ at: by.at, ...flag })
+    // IN (not UPDATE ... FROM, which scans every trace row): the rows are found by seq
+    this.db.prepare(`UPDATE traces SET ${set}, revision = traces.revision + 1, updated_at = @at WHERE traces.seq IN (SELECT trace_seq FROM bulk_target)`).run({ at: by.at, ...flag })
     if (write.kind === 'flag') {
       if (write.present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run(flag)
       else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run(flag)
