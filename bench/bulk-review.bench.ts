@@ -12,21 +12,14 @@ import type { Step } from '../src/shared/toolcall'
 import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
 import type { NewTrace } from '../src/main/traces/trace-repository'
-import type { BenchReporter, BenchSuite } from './harness'
+import { sizeFlag, type BenchReporter, type BenchSuite } from './harness'
 
 const SAMPLES = 1000
 const SOURCES = 4
 const WORDS = 'sign digit number box frame crop zoom left right top bottom corner small large red green blue white black square circle text label price clock'.split(' ')
 
-function sizeFromArgs(): number {
-  const flag = process.argv.find((a) => a.startsWith('--traces='))?.split('=')[1]
-  const n = flag === undefined ? 100_000 : Number(flag)
-  if (!Number.isInteger(n) || n < 1000) throw new Error(`--traces must be a whole number >= 1000, got ${flag}`)
-  return n
-}
-
 async function run(r: BenchReporter): Promise<void> {
-  const n = sizeFromArgs()
+  const n = sizeFlag('traces', 100_000)
   const dir = mkdtempSync(join(tmpdir(), 'bulk-review-bench-'))
   console.log(`bulk-review    ${n.toLocaleString('en')} traces in ${dir}`)
   try {

@@ -53,3 +53,11 @@ export class BenchReporter {
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toFixed(2)
 }
+
+/** A whole-number size from `--<name>=N` (or the env variable), at least 1000: the data a suite generates. */
+export function sizeFlag(name: string, fallback: number, env?: string): number {
+  const flag = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? (env ? process.env[env] : undefined)
+  const n = flag === undefined ? fallback : Number(flag)
+  if (!Number.isInteger(n) || n < 1000) throw new Error(`--${name} must be a whole number >= 1000, got ${flag}`)
+  return n
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Flag, Id } from './common'
+import { Author, Flag, Id, RestoreInput, revisionOf } from './common'
 import { MediaRef } from './media'
 
 const unit = z.number().min(0).max(1)
@@ -76,22 +76,14 @@ export const SampleUpdateInput = z
     choices: z.array(z.string().min(1).max(2_000)).max(26).nullable().optional(),
     flags: z.array(Flag).optional(),
     action: z.string().min(1).max(200).default('edit sample'),
-    author: z.string().min(1).max(200).default('human')
+    author: Author.default('human')
   })
   .strict()
 export type SampleUpdateInput = z.input<typeof SampleUpdateInput>
 
-export const SampleRestoreInput = z
-  .object({
-    id: Id,
-    revision: z.number().int().positive(),
-    expectedRevision: z.number().int().positive(),
-    action: z.enum(['undo', 'redo', 'restore']).default('restore'),
-    author: z.string().min(1).max(200).default('human')
-  })
-  .strict()
+export const SampleRestoreInput = RestoreInput
 
-export const SampleRevision = z.object({ revision: z.number().int().positive(), author: z.string(), action: z.string(), at: z.string(), state: SampleState })
+export const SampleRevision = revisionOf(SampleState)
 export type SampleRevision = z.infer<typeof SampleRevision>
 
 export const SampleSummary = Sample.pick({ id: true, kind: true, question: true, answer: true, source: true }).extend({

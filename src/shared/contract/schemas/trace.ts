@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { TraceWarning } from '../../traces/checks'
 import { Step } from '../../toolcall/steps'
-import { Flag, Id } from './common'
+import { Author, Flag, Id, RestoreInput, revisionOf } from './common'
 import { MediaRef } from './media'
 
 export const TraceOrigin = z.enum(['synthesized', 'human', 'inference', 'rollout', 'imported'])
@@ -142,8 +142,6 @@ export const TraceCounts = z.object({
 })
 export type TraceCounts = z.infer<typeof TraceCounts>
 
-/** Who made a change: `human` for edits in the UI, else the job or tool (`synthesis:<job>`, `import`). */
-export const Author = z.string().min(1).max(200)
 
 export const TraceCreateInput = z
   .object({
@@ -182,23 +180,9 @@ export const TraceUpdateInput = z
 export type TraceUpdateInput = z.input<typeof TraceUpdateInput>
 
 /** Undo/redo/restore: write a new revision whose state is that of an earlier one. */
-export const TraceRestoreInput = z
-  .object({
-    id: Id,
-    revision: z.number().int().positive(),
-    expectedRevision: z.number().int().positive(),
-    action: z.enum(['undo', 'redo', 'restore']).default('restore'),
-    author: Author.default('human')
-  })
-  .strict()
+export const TraceRestoreInput = RestoreInput
 
-export const TraceRevision = z.object({
-  revision: z.number().int().positive(),
-  author: z.string(),
-  action: z.string(),
-  at: z.string(),
-  state: TraceState
-})
+export const TraceRevision = revisionOf(TraceState)
 export type TraceRevision = z.infer<typeof TraceRevision>
 
 /**
