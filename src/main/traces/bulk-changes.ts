@@ -1,12 +1,13 @@
 // One change to many traces (accept 100k, add a flag, freeze as a snapshot), as set-based SQL:
 // a few INSERT ... SELECT / UPDATE statements over the selection, never a loop over rows, so
-// 100k traces take about a second (bench/bulk-review) and triggers on `traces` fire as for any
-// update. Every changed trace still gets its own revision (the history stays whole), and the
+// 100k traces take seconds, not minutes (bench/bulk-review) and triggers on `traces` fire as for
+// any update; the WAL checkpoint of such a write runs after it, in a worker thread. Every changed trace still gets its own revision (the history stays whole), and the
 // change is stored with each trace's revision before and after, so it is undone or redone as
 // one step, also after a reload or from another window.
 import { randomUUID } from 'node:crypto'
 import { BulkAction, StudioError, TraceFilter, type BulkChange } from '../../shared/contract'
 import type { Db } from '../store/database'
+import { withDeferredCheckpoint } from '../store/deferred-checkpoint'
 import type { SnapshotRepository } from './snapshot-repository'
 import { filterSql } from './trace-repository'
 
@@ -69,7 +70,7 @@ export class BulkChanges {
   apply(filter: TraceFilter, action: BulkAction, options: { expectedCount?: number | undefined; author: string }): BulkChange {
     const id = `bulk-${randomUUID()}`
     const at = new Date().toISOString()
-    this.db.transaction(() => {
+    const transaction = this.db.transaction(() => {
       const { where, params } = filterSql(filter)
       const selected = this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
       if (options.expectedCount !== undefined && selected !== options.expectedCount) {
@@ -107,7 +108,8 @@ export class BulkChanges {
       this.write(action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present: action.type === 'addFlag' }, { at, author: options.author, action: `bulk: ${label}` })
       this.db.prepare('UPDATE bulk_changes SET changed = ? WHERE seq = ?').run(changed, bulk)
       this.db.exec('DELETE FROM bulk_target')
-    })()
+    })
+    withDeferredCheckpoint(this.db, () => transaction())
     return this.get(id)
   }
 
@@ -119,7 +121,7 @@ export class BulkChanges {
    * and the redo of a bulk change does not make the redo skip that trace.
    */
   revert(id: string, direction: 'undo' | 'redo', author: string): BulkChange {
-    this.db.transaction(() => {
+    const transaction = this.db.transaction(() => {
       const row = this.row(id)
       const action = BulkAction.parse(JSON.parse(row.action))
       if (action.type === 'snapshot') throw new StudioError('failed_precondition', 'a snapshot is immutable: freezing one changed no trace, so there is nothing to undo')
@@ -146,7 +148,8 @@ export class BulkChanges {
       this.write(write, { at, author, action: `bulk ${direction}: ${row.label}` })
       this.db.prepare('UPDATE bulk_changes SET state = ?, skipped = ?, updated_at = ? WHERE seq = ?').run(direction === 'undo' ? 'undone' : 'applied', row.changed - eligible, at, bulk)
       this.db.exec('DELETE FROM bulk_target')
-    })()
+    })
+    withDeferredCheckpoint(this.db, () => transaction())
     return this.get(id)
   }
 
