@@ -2,7 +2,7 @@
 // the next start must notice and make it again, never refuse the folder as "not empty". Real
 // child processes: the built CLI's `serve`, killed with SIGKILL mid-creation, then started again.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CREATING_MARKER, Project } from '../../src/main/project/project'
@@ -77,5 +77,15 @@ describe('interrupted sample-project creation', () => {
     expect(existsSync(join(dir, CREATING_MARKER))).toBe(false)
     expect(() => Project.create(dir)).toThrow(/not empty/)
     Project.open(dir).close()
+  })
+
+  it('a creation still running in another live process is neither opened nor cleared', () => {
+    const dir = join(root, 'busy-project')
+    Project.create(dir, undefined, { pending: true }).close()
+    // as if another studio (a live process: our parent) were creating it right now
+    writeFileSync(join(dir, CREATING_MARKER), `creation started ${new Date().toISOString()} by pid ${process.ppid}\n`)
+    expect(() => Project.open(dir)).toThrow(new RegExp(`being created by another Pixel Studio \\(pid ${process.ppid}\\)`))
+    expect(() => Project.create(dir)).toThrow(/being created by another/)
+    expect(readdirSync(dir)).toContain('project.sqlite') // nothing removed
   })
 })

@@ -1,12 +1,13 @@
 // A project is a folder: project.sqlite (every sample, trace, edit, job) beside media/ (the
 // content-addressed store). Copying the folder copies the whole project.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { StudioError, type ProjectInfo } from '../../shared/contract'
 import { MediaPixelCache } from '../media/media-pixel-cache'
 import { MediaStore } from '../media/media-store'
 import { JobRepository } from '../jobs/job-repository'
 import { JobSkips } from '../jobs/job-skips'
+import { isAlive } from '../jobs/process-alive'
 import { SampleRepository } from '../samples/sample-repository'
 import { BulkChanges } from '../traces/bulk-changes'
 import { SnapshotRepository } from '../traces/snapshot-repository'
@@ -22,9 +23,17 @@ export const MEDIA_DIR = 'media'
  */
 export const CREATING_MARKER = '.pixel-studio-creating'
 
-/** True when a project creation in `dir` started and never finished. */
+/** A creation still running in another live process is not interrupted, unless it is this old. */
+const CREATION_STALE_MS = 30 * 60_000
+
+/** True when a project creation in `dir` started and never finished (and is not running elsewhere). */
 export function creationInterrupted(dir: string): boolean {
-  return existsSync(join(resolve(dir), CREATING_MARKER))
+  const marker = join(resolve(dir), CREATING_MARKER)
+  if (!existsSync(marker)) return false
+  const pid = Number(/pid (\d+)/.exec(readFileSync(marker, 'utf8'))?.[1])
+  const running = Number.isInteger(pid) && pid !== process.pid && isAlive(pid) && Date.now() - statSync(marker).mtimeMs < CREATION_STALE_MS
+  if (running) throw new StudioError('conflict', `${resolve(dir)} is being created by another Pixel Studio (pid ${pid}); wait for it to finish`)
+  return true
 }
 
 export class Project {
