@@ -7,7 +7,8 @@ import type { Handlers } from '../rpc/handlers'
 export function sampleHandlers(studio: ServiceContext): Pick<Handlers, 'samples.list' | 'samples.get' | 'samples.import' | 'samples.update' | 'samples.restore' | 'samples.revisions'> {
   // a sample edit changes what its traces are checked against (gold answer): their views refresh
   const changed = (sample: Sample): Sample => {
-    studio.dispatcher.emit('traces.changed', { ids: studio.project.traces.seqs({ sampleId: sample.id }).map((t) => t.id), reason: 'sample edited' })
+    const ids = studio.project.traces.seqs({ sampleId: sample.id }).map((t) => t.id)
+    studio.dispatcher.emit('traces.changed', { ids: ids.length <= 500 ? ids : null, reason: 'sample edited' })
     return sample
   }
   return {
