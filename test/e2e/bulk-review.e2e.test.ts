@@ -84,6 +84,20 @@ describe('bulk review', () => {
     const flagged = await callServed(served.serve, 'traces.list', { flag: 'e2e-marked' })
     expect(flagged.items.map((t) => t.id).sort()).toEqual([...marked].sort())
     expect(await page.getByTestId('bulk-scope').textContent()).toBe('all 7 in this filter') // the marks are cleared
+
+    // freeze the marked traces as a snapshot, then add the rest of the filter to it as a new one
+    await rows.nth(0).click({ modifiers: ['ControlOrMeta'] })
+    await rows.nth(1).click({ modifiers: ['ControlOrMeta'] })
+    const first = `${flag}-a`
+    expect(await review.askBulk('Snapshot as…', first)).toContain(`Freeze 2 traces as the snapshot “${first}”`)
+    await review.confirmBulk()
+    await expect.poll(() => review.message().textContent()).toBe(`Done: snapshot 2 traces as "${first}".`)
+    const made = (await callServed(served.serve, 'snapshots.list', {})).find((x) => x.name === first)
+    expect(made?.traceCount).toBe(2)
+    await page.getByLabel('Add to snapshot').selectOption({ label: `add to ${first}` })
+    expect(await review.askBulk('Snapshot as…', `${flag}-b`)).toContain(`Add 7 traces to “${first}”, as the new snapshot “${flag}-b”`)
+    await review.confirmBulk()
+    await expect.poll(async () => (await callServed(served.serve, 'snapshots.list', {})).find((x) => x.name === `${flag}-b`)?.traceCount).toBe(7)
     expect(errors).toEqual([])
     await page.close()
   })

@@ -97,6 +97,26 @@ describe('bulk changes', () => {
   })
 })
 
+describe('adding to a snapshot', () => {
+  it('makes a new snapshot: the base\'s traces at their frozen revisions, then the selection\'s others; the base stays as it was', async () => {
+    const { client, studio } = ctx
+    const [a, b, c] = (await client.call('traces.list', { limit: 3, offset: 2 })).items
+    if (!a || !b || !c) throw new Error('no traces')
+    const base = await client.call('snapshots.create', { name: 'base', filter: { ids: [a.id, b.id] } })
+    const edited = await client.call('traces.update', { id: a.id, expectedRevision: (await client.call('traces.get', { id: a.id })).revision, comment: 'edited after the base was frozen' })
+    const bulk = await client.call('traces.bulk', { filter: { ids: [b.id, c.id] }, action: { type: 'snapshot', name: 'base + c', base: base.id }, expectedCount: 2 })
+    expect(bulk.label).toBe('add 2 traces to a snapshot, as "base + c"')
+    const grown = await client.call('snapshots.get', { id: bulk.snapshotId as string })
+    expect(grown).toMatchObject({ traceCount: 3, base: base.id, filter: { ids: [b.id, c.id] } })
+    const items = [...studio.project.snapshots.items(grown.id)]
+    expect(items.map((i) => i.traceId)).toEqual([a.id, b.id, c.id])
+    expect(items[0]?.revision).toBe(edited.revision - 1) // a as the base froze it, not as edited since
+    expect(items[0]?.state.comment).toBeUndefined()
+    expect((await client.call('snapshots.get', { id: base.id })).traceCount).toBe(2)
+    expect(grown.hash).not.toBe(base.hash)
+  })
+})
+
 describe('snapshot split', () => {
   it('holds out the same traces for the same seed, per source, and a different seed gives another hash', async () => {
     const { client, studio } = ctx

@@ -39,7 +39,7 @@ export function bulkLabel(action: BulkAction, count: number): string {
     case 'removeFlag':
       return `unflag ${traces} ${action.flag}`
     case 'snapshot':
-      return `snapshot ${traces} as "${action.name}"`
+      return action.base ? `add ${traces} to a snapshot, as "${action.name}"` : `snapshot ${traces} as "${action.name}"`
   }
 }
 
@@ -80,7 +80,7 @@ export class BulkChanges {
       const label = bulkLabel(action, selected)
       let snapshotSeq: number | null = null
       if (action.type === 'snapshot') {
-        const snapshot = this.snapshots.create(action.name, filter, { split: action.split })
+        const snapshot = this.snapshots.create(action.name, filter, { split: action.split, base: action.base })
         snapshotSeq = this.db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE id = ?').get(snapshot.id)?.seq ?? null
       }
       const bulk = Number(

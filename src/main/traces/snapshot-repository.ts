@@ -16,8 +16,11 @@ interface SnapshotRow {
   hash: string
   trace_count: number
   split: string | null
+  base_id: string | null
   created_at: string
 }
+
+const SELECT_SNAPSHOT = 'SELECT s.*, b.id AS base_id FROM snapshots s LEFT JOIN snapshots b ON b.seq = s.base_seq'
 
 export interface SnapshotItem {
   position: number
@@ -40,10 +43,14 @@ export class SnapshotRepository {
    * seeded, per-source share of the samples (all their traces) is held out for validation; each
    * item's part is in the hash.
    */
-  create(name: string, filter: TraceFilter, options: { allowEmpty?: boolean; split?: SnapshotSplit | undefined } = {}): Snapshot {
+  create(name: string, filter: TraceFilter, options: { allowEmpty?: boolean; split?: SnapshotSplit | undefined; base?: string | undefined } = {}): Snapshot {
     const id = `snap-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`
     this.db.transaction(() => {
-      const matches = this.traces.seqs(filter)
+      // with a base: its traces at their frozen revisions first, then the filter's traces not in it
+      const baseSeq = options.base ? this.seqOf(options.base) : null
+      const frozen = baseSeq === null ? [] : this.frozenItems(baseSeq)
+      const inBase = new Set(frozen.map((f) => f.seq))
+      const matches = [...frozen, ...this.traces.seqs(filter).filter((m) => !inBase.has(m.seq))]
       if (matches.length === 0 && !options.allowEmpty) throw new StudioError('failed_precondition', `no traces match this filter, so the snapshot "${name}" would be empty`)
       const held = options.split ? validationIds(this.sources(matches.map((m) => m.seq)), options.split) : new Set<string>()
       const part = (traceId: string): 'train' | 'validation' => (held.has(traceId) ? 'validation' : 'train')
@@ -54,12 +61,21 @@ export class SnapshotRepository {
         hash.update(`${m.id}\t${m.revision}\t${createHash('sha256').update(state).digest('hex')}${options.split ? `\t${part(m.id)}` : ''}\n`)
       }
       const { lastInsertRowid } = this.db
-        .prepare('INSERT INTO snapshots (id, name, filter, hash, trace_count, split, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, name, JSON.stringify(filter), hash.digest('hex'), matches.length, options.split ? JSON.stringify(options.split) : null, new Date().toISOString())
+        .prepare('INSERT INTO snapshots (id, name, filter, hash, trace_count, split, base_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, name, JSON.stringify(filter), hash.digest('hex'), matches.length, options.split ? JSON.stringify(options.split) : null, baseSeq, new Date().toISOString())
       const item = this.db.prepare('INSERT INTO snapshot_items (snapshot_seq, position, trace_seq, revision, split) VALUES (?, ?, ?, ?, ?)')
       matches.forEach((m, i) => item.run(lastInsertRowid, i, m.seq, m.revision, part(m.id)))
     })()
     return this.get(id)
+  }
+
+  /** A snapshot's (trace, revision) items in order. */
+  private frozenItems(snapshotSeq: number): Array<{ seq: number; id: string; revision: number }> {
+    return this.db
+      .prepare<[number], { seq: number; id: string; revision: number }>(
+        'SELECT i.trace_seq AS seq, t.id, i.revision FROM snapshot_items i JOIN traces t ON t.seq = i.trace_seq WHERE i.snapshot_seq = ? ORDER BY i.position'
+      )
+      .all(snapshotSeq)
   }
 
   /** Each trace's id, sample and sample source, for the split. */
@@ -72,7 +88,7 @@ export class SnapshotRepository {
   }
 
   get(id: string): Snapshot {
-    const row = this.db.prepare<[string], SnapshotRow>('SELECT * FROM snapshots WHERE id = ?').get(id)
+    const row = this.db.prepare<[string], SnapshotRow>(`${SELECT_SNAPSHOT} WHERE s.id = ?`).get(id)
     if (!row) throw new StudioError('not_found', `no snapshot with id "${id}"`)
     return this.toSnapshot(row)
   }
@@ -85,7 +101,7 @@ export class SnapshotRepository {
 
   list(): Snapshot[] {
     return this.db
-      .prepare<[], SnapshotRow>('SELECT * FROM snapshots ORDER BY seq DESC')
+      .prepare<[], SnapshotRow>(`${SELECT_SNAPSHOT} ORDER BY s.seq DESC`)
       .all()
       .map((r) => this.toSnapshot(r))
   }
@@ -130,6 +146,6 @@ export class SnapshotRepository {
       const validationCount = this.db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM snapshot_items WHERE snapshot_seq = ? AND split = 'validation'").get(row.seq)?.n ?? 0
       split = { ...parsed.data, validationCount }
     }
-    return { id: row.id, name: row.name, hash: row.hash, traceCount: row.trace_count, filter: filter.data, split, createdAt: row.created_at, usedBy }
+    return { id: row.id, name: row.name, hash: row.hash, traceCount: row.trace_count, filter: filter.data, split, base: row.base_id, createdAt: row.created_at, usedBy }
   }
 }

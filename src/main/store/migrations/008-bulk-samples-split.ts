@@ -11,6 +11,8 @@ import type { Migration } from './migration'
 //   traces; revision 1 is written lazily, on a sample's first edit.
 // - snapshots get a seeded train/validation split chosen at creation: `split` on the snapshot
 //   (fraction and seed), `split` on each item. Both are written once and stay immutable.
+// - snapshots.base_seq: a snapshot made by adding traces to another one (its items at their
+//   frozen revisions, then the new ones); the older snapshot stays as it was.
 export const migration008: Migration = {
   version: 8,
   name: 'bulk changes, trace comments, sample revisions, snapshot train/validation split',
@@ -56,6 +58,7 @@ export const migration008: Migration = {
       ) STRICT, WITHOUT ROWID;
 
       ALTER TABLE snapshots ADD COLUMN split TEXT;
+      ALTER TABLE snapshots ADD COLUMN base_seq INTEGER REFERENCES snapshots(seq);
       ALTER TABLE snapshot_items ADD COLUMN split TEXT NOT NULL DEFAULT 'train' CHECK (split IN ('train', 'validation'));
     `)
   }

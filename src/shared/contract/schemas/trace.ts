@@ -207,6 +207,8 @@ export const Snapshot = z.object({
   filter: TraceFilter,
   /** the train/validation split, if one was chosen; `validationCount` traces (of the held-out samples) */
   split: SnapshotSplit.extend({ validationCount: z.number().int().nonnegative() }).nullable(),
+  /** the snapshot this one added traces to (its traces first, at their frozen revisions), if any */
+  base: Id.nullable(),
   createdAt: z.string(),
   /** jobs (training, evaluation, export) that point to this snapshot */
   usedBy: z.array(z.object({ jobId: Id, kind: z.string(), title: z.string(), status: z.string() }))
@@ -220,7 +222,9 @@ export const SnapshotCreateInput = z
     /** refuse an empty snapshot instead of creating it */
     allowEmpty: z.boolean().default(false),
     /** hold out a seeded, per-source share of the traces for validation (exports write it as the eval set) */
-    split: SnapshotSplit.optional()
+    split: SnapshotSplit.optional(),
+    /** add to this snapshot: the new one holds its traces (at their frozen revisions), then the filter's others */
+    base: Id.optional()
   })
   .strict()
 
@@ -236,8 +240,11 @@ export const BulkAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: TraceStatus }).strict(),
   z.object({ type: z.literal('addFlag'), flag: TraceFlag }).strict(),
   z.object({ type: z.literal('removeFlag'), flag: TraceFlag }).strict(),
-  /** freeze the selection as a new snapshot (snapshots are immutable: this changes no trace) */
-  z.object({ type: z.literal('snapshot'), name: z.string().min(1).max(200), split: SnapshotSplit.optional() }).strict()
+  /**
+   * freeze the selection as a new snapshot, or with `base` add it to that snapshot as a new one
+   * (snapshots are immutable: the base stays as it was, and no trace changes)
+   */
+  z.object({ type: z.literal('snapshot'), name: z.string().min(1).max(200), split: SnapshotSplit.optional(), base: Id.optional() }).strict()
 ])
 export type BulkAction = z.infer<typeof BulkAction>
 

@@ -2,7 +2,7 @@
 // whole filter. One action, a confirmation that states the count, one write (`traces.bulk`) and
 // one undo step. The last stored bulk change can be undone from here, also after a reload.
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import type { BulkAction, BulkChange, TraceFilter, TraceStatus } from '../../../../shared/contract'
+import type { BulkAction, BulkChange, Snapshot, TraceFilter, TraceStatus } from '../../../../shared/contract'
 import { Dialog } from '../../app/widgets'
 import { clearMarked } from './multi-select'
 import type { ReviewScope } from './review-scope'
@@ -22,9 +22,9 @@ const KINDS: Array<{ kind: Kind; label: string }> = [
 
 const FLAG = /^[a-z0-9][a-z0-9_:.-]{0,63}$/
 
-function actionOf(kind: Kind, text: string): BulkAction | null {
+function actionOf(kind: Kind, text: string, base: string): BulkAction | null {
   if (kind === 'addFlag' || kind === 'removeFlag') return FLAG.test(text) ? { type: kind, flag: text } : null
-  if (kind === 'snapshot') return text.trim() ? { type: 'snapshot', name: text.trim() } : null
+  if (kind === 'snapshot') return text.trim() ? { type: 'snapshot', name: text.trim(), ...(base ? { base } : {}) } : null
   return { type: 'status', status: kind }
 }
 
@@ -34,14 +34,16 @@ function confirmQuestion(action: Exclude<BulkAction, { type: 'snapshot' }>, trac
   return `${KINDS.find((k) => k.kind === action.status)?.label ?? action.status} ${traces}?`
 }
 
-export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMessage: (message: string) => void }): React.JSX.Element {
-  const { scope, filter, onMessage } = props
+export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; snapshots: Snapshot[]; onMessage: (message: string) => void }): React.JSX.Element {
+  const { scope, filter, snapshots, onMessage } = props
   const { session, client, pages } = scope
   useSyncExternalStore(pages.subscribe, pages.getVersion)
   const total = pages.total
   const marked = useStore(scope.marked).ids
   const [kind, setKind] = useState<Kind>('accepted')
   const [text, setText] = useState('')
+  /** snapshot action: the snapshot to add to ("" makes a new one from the selection alone) */
+  const [base, setBase] = useState('')
   const [confirm, setConfirm] = useState<{ action: BulkAction; count: number; selection: TraceFilter; label: string } | null>(null)
   const [busy, setBusy] = useState(false)
   const [last, setLast] = useState<BulkChange | null>(null)
@@ -70,7 +72,7 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMess
   }, [client, session, onMessage])
 
   const count = marked.size > 0 ? marked.size : (total ?? 0)
-  const action = actionOf(kind, text)
+  const action = actionOf(kind, text, base)
   const ask = (): void => {
     if (!action || count === 0) return
     const label = KINDS.find((k) => k.kind === kind)?.label ?? kind
@@ -108,6 +110,16 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMess
       </div>
       <div className="filter-row">
         {needsText && <input aria-label={kind === 'snapshot' ? 'Bulk snapshot name' : 'Bulk flag'} placeholder={kind === 'snapshot' ? 'snapshot name' : 'flag, e.g. blurry'} value={text} onChange={(e) => setText(e.target.value)} className={text && !action ? 'invalid' : ''} />}
+        {kind === 'snapshot' && (
+          <select aria-label="Add to snapshot" value={base} onChange={(e) => setBase(e.target.value)} title="snapshots never change: adding makes a new one with the old one's traces, then these">
+            <option value="">new snapshot</option>
+            {snapshots.map((s) => (
+              <option key={s.id} value={s.id}>
+                add to {s.name}
+              </option>
+            ))}
+          </select>
+        )}
         <button className="bulk-apply" disabled={!action || count === 0} onClick={ask} title="ctrl/cmd+click marks traces, shift+click a range; with none marked the action applies to the whole filter">
           Apply to {count.toLocaleString()}…
         </button>
@@ -126,7 +138,9 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; onMess
         <Dialog label="Confirm bulk change" title={`${confirm.label}: ${confirm.count.toLocaleString()} traces`} busy={busy} onClose={() => setConfirm(null)}>
           <p data-testid="bulk-confirm-text">
             {confirm.action.type === 'snapshot'
-              ? `Freeze ${confirm.count.toLocaleString()} traces as the snapshot “${confirm.action.name}”?`
+              ? confirm.action.base
+                ? `Add ${confirm.count.toLocaleString()} traces to “${snapshots.find((s) => s.id === (confirm.action as { base?: string }).base)?.name ?? confirm.action.base}”, as the new snapshot “${confirm.action.name}”? The old snapshot stays as it was.`
+                : `Freeze ${confirm.count.toLocaleString()} traces as the snapshot “${confirm.action.name}”?`
               : `${confirmQuestion(confirm.action, `${confirm.count.toLocaleString()} ${marked.size > 0 ? 'marked' : 'matching'} traces`)} Each changed trace gets a new revision; undo (z) reverts all of them as one step.`}
           </p>
           <div className="actions">

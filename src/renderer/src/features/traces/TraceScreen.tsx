@@ -57,6 +57,8 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
 
   const loadSnapshots = useCallback(() => client.call('snapshots.list', {}).then(setSnapshots, (e: Error) => onError(e.message)), [client, onError])
   useEffect(() => void loadSnapshots(), [loadSnapshots])
+  // a bulk "snapshot" action made one
+  useEffect(() => session.subscribe((e) => e.type === 'bulk' && e.change.snapshotId && void loadSnapshots()), [session, loadSnapshots])
 
   useEffect(() => {
     const update = (): void => setHistory({ undo: session.history.nextUndo()?.label ?? null, redo: session.history.nextRedo()?.label ?? null })
@@ -149,7 +151,7 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
     <div className="review" data-testid="review-screen">
       <aside className="review-side">
         <TraceFilters scope={scope} snapshots={snapshots} dataVersion={dataVersion} searchRef={searchRef} />
-        <BulkBar scope={scope} filter={place.filter} onMessage={setMessage} />
+        <BulkBar scope={scope} filter={place.filter} snapshots={snapshots} onMessage={setMessage} />
         <TraceList scope={scope} selectedId={place.selectedId} onSelect={clickRow} />
         <button className="snapshots-toggle" aria-expanded={place.snapshotsOpen} onClick={() => scope.place.set((p) => ({ ...p, snapshotsOpen: !p.snapshotsOpen }))}>
           {place.snapshotsOpen ? '▾' : '▸'} Snapshots ({snapshots.length}) <kbd>n</kbd>
