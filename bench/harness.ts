@@ -74,3 +74,11 @@ export function statLine(suite: string, label: string, st: Stats, unit = 'ms', b
   const ratio = baseline ? `  ${(st.median / baseline.median).toFixed(2)}x baseline median` : ''
   console.log(`${suite.padEnd(14)} ${label.padEnd(58)} median ${st.median.toFixed(1)} ${unit}  p95 ${st.p95.toFixed(1)}  max ${st.max.toFixed(1)}  (n=${st.n})${ratio}`)
 }
+
+/** A whole-number size from `--<name>=N` (or the env variable), at least 1000: the data a suite generates. */
+export function sizeFlag(name: string, fallback: number, env?: string): number {
+  const flag = process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? (env ? process.env[env] : undefined)
+  const n = flag === undefined ? fallback : Number(flag)
+  if (!Number.isInteger(n) || n < 1000) throw new Error(`--${name} must be a whole number >= 1000, got ${flag}`)
+  return n
+}

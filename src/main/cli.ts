@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { StudioError, contract, type JobProgress, type SynthesisResult } from '../shared/contract'
 import { Studio } from './app/studio'
 import { studioHome } from './settings/settings'
@@ -11,6 +11,7 @@ import { STUDIO_VERSION } from './settings/version'
 import { registerEvalCommands } from './commands/eval-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
+import { ProgressPrinter } from './commands/progress-printer'
 
 const program = new Command()
   .name('pixel-studio')
@@ -18,7 +19,11 @@ const program = new Command()
   .version(STUDIO_VERSION)
   .option('--home <dir>', 'where the studio keeps settings and the sample project (env PIXEL_STUDIO_HOME)')
   .option('--project <dir>', 'project folder to open (default: the last one, else the sample project)')
-  .option('--json', 'print results as JSON')
+  .option('--json', 'print results as JSON; errors as one JSON object {code, message, issues} on stderr')
+  // usage errors (unknown option, missing argument) come back to the catch at the end instead of
+  // exiting, so --json reports them as JSON too (subcommands inherit both settings)
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => (wantsJson() ? undefined : write(text)) })
 
 interface GlobalOptions {
   home?: string
@@ -39,12 +44,8 @@ async function openStudio(options: GlobalOptions): Promise<Studio> {
   return studio
 }
 
-function printProgress(p: JobProgress): void {
-  const total = p.total === null ? '' : `/${p.total}`
-  const rate = p.ratePerSecond ? ` ${p.ratePerSecond.toFixed(p.ratePerSecond >= 10 ? 0 : 1)}/s` : ''
-  const eta = p.etaSeconds != null ? ` eta ${p.etaSeconds.toFixed(0)}s` : ''
-  process.stderr.write(`\r${p.done}${total} ${p.unit}${rate}${eta}${p.message ? ` ${p.message}` : ''}   `)
-}
+const progress = new ProgressPrinter()
+const printProgress = (p: JobProgress): void => progress.update(p)
 
 async function invoke(options: GlobalOptions, method: string, input: unknown): Promise<unknown> {
   const studio = await openStudio(options)
@@ -98,7 +99,7 @@ project
         signal: controller.signal,
         onProgress: (p) => printProgress(p as JobProgress)
       })
-      process.stderr.write('\n')
+      progress.end()
       print(info, options.json, (i: { path: string; counts: { samples: number } }) => `created ${i.path} (${i.counts.samples} samples)`)
     } finally {
       studio.close()
@@ -211,7 +212,7 @@ async function invokeJob(options: GlobalOptions, method: string, input: unknown)
   process.once('SIGINT', cancel)
   try {
     const result = await studio.dispatcher.invoke(method, input, { signal: controller.signal, onProgress: (p) => printProgress(p as JobProgress) })
-    process.stderr.write('\n')
+    progress.end()
     return result
   } finally {
     process.off('SIGINT', cancel)
@@ -228,12 +229,16 @@ snapshot
   .option('--source <source>', 'sample source, e.g. bench:vstar')
   .option('--flag <flag>', 'only traces with this flag')
   .option('--query <words>', 'full-text search')
-  .action(async (name: string, cmd: { status: string; origin?: string; source?: string; flag?: string; query?: string }) => {
+  .option('--val-fraction <f>', 'hold out this share of the samples (per source, 0 < f < 1) for validation; exports write it as the eval set', (v) => Number(v))
+  .option('--seed <n>', 'seed of the train/validation split (the same seed holds out the same samples)', (v) => Number(v), 1)
+  .action(async (name: string, cmd: { status: string; origin?: string; source?: string; flag?: string; query?: string; valFraction?: number; seed: number }) => {
     const options = program.opts<GlobalOptions>()
     const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter(Boolean)
     const filter = { status: list(cmd.status), origin: list(cmd.origin), source: cmd.source, flag: cmd.flag, query: cmd.query }
-    const input = { name, filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) }
-    print(await invoke(options, 'snapshots.create', input), options.json, (s: { id: string; traceCount: number; hash: string }) => `${s.id}\t${s.traceCount} traces\t${s.hash}`)
+    const input = { name, filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)), ...(cmd.valFraction !== undefined ? { split: { valFraction: cmd.valFraction, seed: cmd.seed } } : {}) }
+    print(await invoke(options, 'snapshots.create', input), options.json, (s: { id: string; traceCount: number; hash: string; split: { validationCount: number } | null }) =>
+      `${s.id}\t${s.traceCount} traces${s.split ? ` (${s.split.validationCount} held out for validation)` : ''}\t${s.hash}`
+    )
   })
 snapshot
   .command('list')
@@ -314,7 +319,7 @@ program
           printProgress(progress)
         }
       })) as SynthesisResult
-      process.stderr.write('\n')
+      progress.end()
       print(result, options.json, (r: SynthesisResult) =>
         [
           `job ${r.jobId} ${r.status}: ${r.created} traces made, ${r.alreadyPresent} already there, ${r.flagged} flagged for review, ${r.skipped} samples skipped`,
@@ -360,14 +365,32 @@ program
 registerEvalCommands(program, {
   openStudio: () => openStudio(program.opts<GlobalOptions>()),
   print: (value, human) => print(value, program.opts<GlobalOptions>().json, human),
-  progress: printProgress
+  progress: printProgress,
+  progressEnd: () => progress.end()
 })
 
+/** --json anywhere before a `--`: set before commander has parsed (a usage error may stop it). */
+function wantsJson(): boolean {
+  const args = process.argv.slice(2)
+  const end = args.indexOf('--')
+  return (end < 0 ? args : args.slice(0, end)).includes('--json')
+}
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof StudioError) {
-    console.error(`error [${error.code}]: ${error.message}`)
-    process.exit(error.code === 'invalid_input' || error.code === 'unknown_method' ? 2 : 1)
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) process.exit(0) // --help, --version
+    if (!wantsJson()) process.exit(2) // commander has printed it
+    reportError(new StudioError('invalid_input', error.message.replace(/^error: /, '')), 2)
   }
+  if (error instanceof StudioError) reportError(error, error.code === 'invalid_input' || error.code === 'unknown_method' ? 2 : 1)
+  if (wantsJson()) reportError(new StudioError('internal', error instanceof Error ? error.message : String(error)), 1)
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error))
   process.exit(1)
 })
+
+/** An error on stderr: `error [code]: message`, or with --json one JSON object {code, message, issues}. */
+function reportError(error: StudioError, exitCode: number): never {
+  if (wantsJson()) process.stderr.write(`${JSON.stringify({ code: error.code, message: error.message, issues: error.issues ?? [] })}\n`)
+  else console.error(`error [${error.code}]: ${error.message}`)
+  process.exit(exitCode)
+}

@@ -113,6 +113,33 @@ export class ReviewPage {
     await this.page.getByLabel('Snapshot name').press('Enter')
   }
 
+  /** Picks a bulk action, fills its flag or name, and opens the confirmation; returns its text. */
+  async askBulk(action: string, text?: string): Promise<string | null> {
+    await this.page.getByLabel('Bulk action', { exact: true }).selectOption({ label: action })
+    if (text !== undefined) await this.page.getByLabel(/^Bulk (flag|snapshot name)$/).fill(text)
+    await this.page.locator('.bulk-apply').click()
+    return this.page.getByTestId('bulk-confirm-text').textContent()
+  }
+
+  /** Confirms the open bulk dialog and waits for it to close. */
+  async confirmBulk(): Promise<void> {
+    const dialog = this.page.getByRole('dialog', { name: 'Confirm bulk change' })
+    await dialog.locator('button.primary').click()
+    await dialog.waitFor({ state: 'detached' })
+  }
+
+  /** Opens the sample panel of the open trace. */
+  async openSample(): Promise<Locator> {
+    const panel = this.page.getByTestId('sample-panel')
+    if ((await panel.getAttribute('open')) === null) await panel.locator('summary').click()
+    return panel
+  }
+
+  /** The open trace's warnings with this code (answer_mismatch: the answer check). */
+  warning(code: string): Locator {
+    return this.editor().locator(`[data-testid="warning"][data-code="${code}"]`)
+  }
+
   snapshot(name: string): Locator {
     return this.page.getByTestId('snapshot').filter({ has: this.page.getByRole('button', { name, exact: true }) })
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { StudioClient } from '../../src/shared/contract/client'
 import { Studio } from '../../src/main/app/studio'
 import { inMemoryTransport } from '../../src/main/rpc/in-memory'
+import { checkpointsSettled } from '../../src/main/store/deferred-checkpoint'
 
 export function defaultStudio(root: string): { readonly studio: Studio; readonly client: StudioClient } {
   let studio: Studio | undefined
@@ -15,6 +16,7 @@ export function defaultStudio(root: string): { readonly studio: Studio; readonly
     client = new StudioClient(inMemoryTransport(studio.dispatcher))
   })
   afterAll(async () => {
+    await checkpointsSettled() // a bulk change's checkpoint worker may still hold the database
     await studio?.inference.close()
     studio?.close()
   })

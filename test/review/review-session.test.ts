@@ -29,11 +29,11 @@ async function studioWithTraces(name: string, count: number): Promise<{ studio: 
 describe('undo history', () => {
   it('a new action clears redo; dropping a trace removes only its entries', () => {
     const h = new UndoHistory()
-    h.record({ traceId: 'a', label: 'accept', before: 1, after: 2 })
-    h.record({ traceId: 'b', label: 'reject', before: 1, after: 2 })
+    h.record({ kind: 'trace', traceId: 'a', label: 'accept', before: 1, after: 2 })
+    h.record({ kind: 'trace', traceId: 'b', label: 'reject', before: 1, after: 2 })
     h.undid()
-    expect(h.nextRedo()?.traceId).toBe('b')
-    h.record({ traceId: 'a', label: 'edit', before: 2, after: 3 })
+    expect(h.nextRedo()).toMatchObject({ traceId: 'b' })
+    h.record({ kind: 'trace', traceId: 'a', label: 'edit', before: 2, after: 3 })
     expect(h.canRedo).toBe(false)
     h.dropTrace('a')
     expect(h.canUndo).toBe(false)
@@ -85,7 +85,7 @@ describe('review session over the contract', () => {
     const conflict = events.find((e) => e.type === 'conflict')
     expect(conflict).toMatchObject({ type: 'conflict', traceId: a })
     expect((await client.call('traces.get', { id: a })).status).toBe('needs_fix') // theirs kept
-    expect(session.history.nextUndo()?.traceId).toBe(b) // a's entries are gone, b's remain
+    expect(session.history.nextUndo()).toMatchObject({ kind: 'trace', traceId: b }) // a's entries are gone, b's remain
     expect((await session.undo())?.id).toBe(b)
     // an external change seen through a change event also clears that trace's history
     await session.update(b, { status: 'accepted' }, 'accept')
@@ -93,6 +93,55 @@ describe('review session over the contract', () => {
     expect(session.external(theirs)).toBe(true)
     expect(session.history.canUndo).toBe(false)
     expect(session.external(theirs)).toBe(false) // seen already
+    studio.close()
+  })
+})
+
+describe('bulk changes and sample edits in the session', () => {
+  it('a bulk change is one history entry: undo reverts every trace, between single edits in order', async () => {
+    const { studio, client, ids } = await studioWithTraces('bulk', 4)
+    const [a] = ids as [string]
+    const session = new ReviewSession(client)
+    const events: SessionEvent[] = []
+    session.subscribe((e) => events.push(e))
+    await session.update(a, { status: 'rejected' }, 'reject') // a single edit first
+    const change = await session.bulk({ filter: { flag: 'session-test' }, action: { type: 'status', status: 'accepted' }, expectedCount: 4 })
+    expect(change).toMatchObject({ selected: 4, changed: 4 })
+    expect(session.history.nextUndo()).toEqual({ kind: 'bulk', bulkId: change?.id, label: 'accept 4 traces' })
+    expect(events.some((e) => e.type === 'bulk' && e.action === 'apply')).toBe(true)
+    await session.undo()
+    expect((await client.call('traces.counts', { flag: 'session-test' })).byStatus).toMatchObject({ rejected: 1, unreviewed: 3 })
+    // the single edit before it still undoes, though a's revision moved twice since (refetched)
+    expect((await session.undo())?.id).toBe(a)
+    expect((await client.call('traces.counts', { flag: 'session-test' })).byStatus).toMatchObject({ unreviewed: 4 })
+    await session.redo()
+    await session.redo()
+    expect((await client.call('traces.counts', { flag: 'session-test' })).byStatus).toMatchObject({ accepted: 4 })
+    // a stale count is refused: nothing written, the failure reported, the history unchanged
+    expect(await session.bulk({ filter: { flag: 'session-test' }, action: { type: 'status', status: 'rejected' }, expectedCount: 3 })).toBeNull()
+    expect(events.at(-2)).toMatchObject({ type: 'bulkFailed', message: expect.stringMatching(/matches 4 traces, not the 3/) })
+    expect(session.history.nextUndo()?.kind).toBe('bulk')
+    // after a reload (a new session) the stored change undoes from its record
+    const fresh = new ReviewSession(client)
+    await fresh.revertBulk(change?.id as string, 'undo')
+    expect((await client.call('traces.counts', { flag: 'session-test' })).byStatus).toMatchObject({ rejected: 1, unreviewed: 3 })
+    studio.close()
+  })
+
+  it('a gold answer edit is undoable and the trace read back checks against the new gold', async () => {
+    const { studio, client, ids } = await studioWithTraces('sample', 1)
+    const [a] = ids as [string]
+    const session = new ReviewSession(client)
+    const sample = await client.call('samples.get', { id: 'sample-img-001' })
+    const edited = await session.updateSample(sample, a, { answer: '77' }, 'gold → 77')
+    expect(edited).toMatchObject({ id: a, gold: '77' })
+    expect(edited?.warnings.map((w) => w.code)).toContain('answer_mismatch')
+    expect(session.history.nextUndo()).toMatchObject({ kind: 'sample', sampleId: sample.id, before: 1, after: 2 })
+    const undone = await session.undo()
+    expect(undone?.gold).toBe(sample.answer)
+    expect((await client.call('samples.get', { id: sample.id })).revision).toBe(3)
+    const redone = await session.redo()
+    expect(redone?.gold).toBe('77')
     studio.close()
   })
 })

@@ -10,8 +10,6 @@ import type { Sample } from '../../src/shared/contract'
 import type { Step } from '../../src/shared/toolcall'
 import { MediaStore } from '../../src/main/media/media-store'
 import { Project } from '../../src/main/project/project'
-import { SampleRepository } from '../../src/main/samples/sample-repository'
-import { TraceRepository } from '../../src/main/traces/trace-repository'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { openDatabase, schemaVersion } from '../../src/main/store/database'
 import { migrations } from '../../src/main/store/migrations'
@@ -208,6 +206,14 @@ describe('dataset snapshots', () => {
   })
 })
 
+/** A sample row as versions 1-7 wrote it (today's repository writes columns they did not have). */
+function oldSample(db: Database.Database, id: string, source: string, hash: string): void {
+  const { lastInsertRowid } = db
+    .prepare("INSERT INTO samples (id, kind, question, answer, answer_type, choices, source, cues, created_at) VALUES (?, 'image', 'q', '1', 'number', NULL, ?, '[]', ?)")
+    .run(id, source, new Date().toISOString())
+  db.prepare('INSERT INTO sample_media (sample_seq, position, media_hash) VALUES (?, 0, ?)').run(lastInsertRowid, hash)
+}
+
 describe('schema upgrade', () => {
   it('upgrades a version-1 project with its samples intact', async () => {
     const dir = join(root, 'v1')
@@ -216,7 +222,7 @@ describe('schema upgrade', () => {
     const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 1) })
     expect(schemaVersion(db)).toBe(1)
     const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#123456' } }).png().toBuffer())
-    new SampleRepository(db).insert({ id: 'old-1', kind: 'image', question: 'q', answer: '1', answerType: 'number', source: 'old', media: [ref], cues: [] })
+    oldSample(db, 'old-1', 'old', ref.hash)
     db.close()
     const upgraded = Project.open(dir)
     expect(upgraded.info()).toMatchObject({ schemaVersion: migrations.length, counts: { samples: 1, traces: 0 } })
@@ -235,14 +241,25 @@ describe('schema upgrade', () => {
     mkdirSync(join(dir, 'media'), { recursive: true })
     const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 2) })
     const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#654321' } }).png().toBuffer())
-    new SampleRepository(db).insert({ id: 'old-2', kind: 'image', question: 'q', answer: '1', answerType: 'number', source: 'old-src', media: [ref], cues: [] })
-    // traces written by a version-2 studio (its repository on its schema; a Project would open
-    // this version's other tables)
-    new TraceRepository(db).insertMany([0, 1, 2].map((i) => ({ sampleId: 'old-2', origin: 'human' as const, question: 'q', steps: [{ kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }], status: i === 0 ? ('accepted' as const) : ('rejected' as const) })), 'human')
+    oldSample(db, 'old-2', 'old-src', ref.hash)
+    // traces as a version-2 studio wrote them (its columns, a revision each)
+    const at = new Date().toISOString()
+    for (const i of [0, 1, 2]) {
+      const steps = JSON.stringify([{ kind: 'answer', text: `\\boxed{${i}}`, boxed: String(i) }])
+      const status = i === 0 ? 'accepted' : 'rejected'
+      const { lastInsertRowid } = db
+        .prepare("INSERT INTO traces (id, sample_seq, origin, status, question, steps, answer, revision, created_at, updated_at) VALUES (?, 1, 'human', ?, 'q', ?, ?, 1, ?, ?)")
+        .run(`old-trace-${i}`, status, steps, String(i), at, at)
+      db.prepare("INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, 1, 'human', 'create', ?, ?)").run(lastInsertRowid, at, JSON.stringify({ question: 'q', steps: JSON.parse(steps), status, flags: [] }))
+    }
     db.close()
     const upgraded = Project.open(dir)
     expect(upgraded.info()).toMatchObject({ schemaVersion: migrations.length, counts: { samples: 1, traces: 3 } })
     expect(upgraded.traces.count({ status: ['rejected'], source: 'old-src' })).toBe(2)
+    // the old rows work with today's writes: a bulk change and a sample edit
+    expect(upgraded.bulk.apply({ source: 'old-src' }, { type: 'status', status: 'accepted' }, { author: 'human' }).changed).toBe(2)
+    expect(upgraded.traces.get('old-trace-1')).toMatchObject({ status: 'accepted', revision: 2 })
+    expect(upgraded.samples.update('old-2', { answer: '2' }, 1, 'human', 'edit gold')).toMatchObject({ answer: '2', flags: [], revision: 2 })
     const plan = upgraded.db.prepare<[], { detail: string }>("EXPLAIN QUERY PLAN SELECT count(*) FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.status IN ('rejected') AND t.origin IN ('human')").all()
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX traces_facets/)
     upgraded.close()

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { StudioError, type JobProgress, type ProjectInfo } from '../../shared/contract'
 import { addSampleData } from '../project/sample-data'
 import { synthesizeDefaultTraces } from '../synthesis/default-traces'
-import { PROJECT_DB_FILE, Project } from '../project/project'
+import { PROJECT_DB_FILE, Project, creationInterrupted } from '../project/project'
 import { Dispatcher } from '../rpc/dispatcher'
 import { createHandlers } from '../services'
 import type { ServiceContext } from '../services/context'
@@ -63,7 +63,7 @@ export class Studio implements ServiceContext {
     signal: AbortSignal = new AbortController().signal,
     onProgress: (p: JobProgress) => void = () => {}
   ): Promise<ProjectInfo> {
-    const project = Project.create(path)
+    const project = Project.create(path, undefined, { pending: withSampleData })
     try {
       if (withSampleData) {
         const meter = new ProgressMeter('samples')
@@ -71,10 +71,11 @@ export class Studio implements ServiceContext {
         // then traces to review, written by the template narrator (no model needed)
         await synthesizeDefaultTraces(project, { signal, onProgress: (p) => onProgress({ ...p, unit: 'traces', message: 'synthesizing the sample traces' }) })
         signal.throwIfAborted()
+        project.markCreated()
       }
     } catch (error) {
       project.close()
-      // Project.create only accepts a new or empty folder, so its contents are all ours.
+      // Project.create only accepts a new, empty or interrupted folder, so its contents are all ours.
       for (const entry of readdirSync(project.dir)) rmSync(join(project.dir, entry), { recursive: true, force: true })
       throw signal.aborted ? new StudioError('cancelled', 'project creation was cancelled; nothing was kept') : error
     }
@@ -93,9 +94,21 @@ export class Studio implements ServiceContext {
       }
     }
     const dir = this.settings.defaultProjectDir
-    if (existsSync(join(dir, PROJECT_DB_FILE))) return this.openProject(dir)
-    this.log(`creating the sample project in ${dir}`)
-    return this.createProject(dir, true)
+    if (creationInterrupted(dir)) this.log(`an earlier creation of the sample project in ${dir} was interrupted; creating it again`)
+    else if (existsSync(join(dir, PROJECT_DB_FILE))) return this.openProject(dir)
+    else if (existsSync(dir) && readdirSync(dir).length > 0) {
+      // the studio's own folder, half made by a version before the creation marker: start over
+      this.log(`${dir} holds an incomplete sample project; creating it again`)
+      rmSync(dir, { recursive: true, force: true })
+    } else this.log(`creating the sample project in ${dir}`)
+    let logged = ''
+    return this.createProject(dir, true, undefined, (p) => {
+      // a line per phase and every 25%: the first start takes a while, and a log shows how far it got
+      const line = `sample project: ${p.done}/${p.total ?? '?'} ${p.unit}`
+      const step = p.total ? Math.floor((p.done / p.total) * 4) : 0
+      if (`${p.unit}:${step}` !== logged) this.log(line)
+      logged = `${p.unit}:${step}`
+    })
   }
 
   /**

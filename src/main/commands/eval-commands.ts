@@ -9,6 +9,8 @@ export interface CliIo {
   /** prints JSON with --json, else the human form */
   print(value: unknown, human: (v: never) => string): void
   progress(p: JobProgress): void
+  /** the job ended: finish the progress output */
+  progressEnd(): void
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}`)
@@ -30,7 +32,7 @@ async function job(io: CliIo, method: string, input: unknown): Promise<unknown> 
   process.once('SIGINT', cancel)
   try {
     const out = await studio.dispatcher.invoke(method, input, { signal: controller.signal, onProgress: (p) => io.progress(p as JobProgress) })
-    process.stderr.write('\n')
+    io.progressEnd()
     return out
   } finally {
     process.off('SIGINT', cancel)

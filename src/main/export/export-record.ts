@@ -17,6 +17,8 @@ export interface ExportRecord {
   source: string
   /** 0-based indexes of assistant turns that are deliberate wrong looks */
   wrongLookTurns: number[]
+  /** the side of the snapshot's train/validation split (absent: train) */
+  split?: 'train' | 'validation'
 }
 
 /**

@@ -1,6 +1,8 @@
 // Writes a stream of records in one target format into a folder: the data file, the media it
 // references (copied once each), and for LLaMA-Factory its dataset_info.json. Streaming, so a
-// million-trace snapshot never sits in memory; cancellable between records.
+// million-trace snapshot never sits in memory; cancellable between records. With `evalName`,
+// records on the validation side of the snapshot's split go to a second data file (TRL's eval
+// set, LLaMA-Factory's eval_dataset, Pixel-Reasoner's second SFT file), in the same pass.
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,6 +22,8 @@ export interface ExportOptions {
   outDir: string
   /** dataset name (file name and dataset_info key) */
   name: string
+  /** the held-out set's name: validation records go to its own file */
+  evalName?: string
   mode?: LlamaFactoryMode
   render?: RenderOptions
   total?: number | null
@@ -34,6 +38,44 @@ export interface ExportSummary {
   /** distinct media files written under images/ */
   images: number
   files: string[]
+  /** records written to the eval file (0 without one) */
+  evalRecords: number
+  evalFile: string | null
+}
+
+/** One data file being written: a JSON array or JSON lines, with backpressure. */
+class RowFile {
+  readonly out
+  count = 0
+
+  constructor(
+    readonly path: string,
+    private readonly array: boolean
+  ) {
+    this.out = createWriteStream(path)
+  }
+
+  async open(): Promise<void> {
+    if (this.array) await this.write('[\n')
+  }
+
+  async add(row: string): Promise<void> {
+    await this.write(this.array ? `${this.count > 0 ? ',\n' : ''}${row}` : `${row}\n`)
+    this.count++
+  }
+
+  async finish(): Promise<void> {
+    if (this.array) await this.write('\n]\n')
+  }
+
+  async close(): Promise<void> {
+    this.out.end()
+    await once(this.out, 'close')
+  }
+
+  private async write(text: string): Promise<void> {
+    if (!this.out.write(text)) await once(this.out, 'drain')
+  }
 }
 
 /** Per format: the data file's extension, whether rows form one JSON array, and the row itself. */
@@ -49,30 +91,32 @@ export async function exportRecords(records: AsyncIterable<ExportRecord> | Itera
   const media = new MediaWriter(options.outDir, options.pathOf)
   const meter = new ProgressMeter('traces')
   const file = `${options.name}.${format.ext}`
-  const out = createWriteStream(join(options.outDir, file))
-  const write = async (text: string): Promise<void> => {
-    if (!out.write(text)) await once(out, 'drain')
-  }
+  const evalFile = options.evalName ? `${options.evalName}.${format.ext}` : null
+  const train = new RowFile(join(options.outDir, file), format.array)
+  const held = evalFile ? new RowFile(join(options.outDir, evalFile), format.array) : null
   let count = 0
   try {
-    if (format.array) await write('[\n')
+    await train.open()
+    await held?.open()
     for await (const record of records) {
       options.signal?.throwIfAborted()
       const row = JSON.stringify(await format.row(record, media, options))
-      await write(format.array ? `${count > 0 ? ',\n' : ''}${row}` : `${row}\n`)
+      await (held && record.split === 'validation' ? held : train).add(row)
       count++
       if (count % 100 === 0) options.onProgress?.(meter.update(count, options.total ?? null))
     }
-    if (format.array) await write('\n]\n')
+    await train.finish()
+    await held?.finish()
   } finally {
-    out.end()
-    await once(out, 'close')
+    await train.close()
+    await held?.close()
   }
-  const files = [file]
+  const files = evalFile ? [file, evalFile] : [file]
   if (options.format === 'llamafactory') {
-    await writeFile(join(options.outDir, 'dataset_info.json'), `${JSON.stringify(datasetInfo(options.name, file, options.mode ?? 'text'), null, 2)}\n`)
+    const info = { ...datasetInfo(options.name, file, options.mode ?? 'text'), ...(options.evalName && evalFile ? datasetInfo(options.evalName, evalFile, options.mode ?? 'text') : {}) }
+    await writeFile(join(options.outDir, 'dataset_info.json'), `${JSON.stringify(info, null, 2)}\n`)
     files.push('dataset_info.json')
   }
   options.onProgress?.(meter.update(count, count))
-  return { file: join(options.outDir, file), records: count, images: media.count, files }
+  return { file: join(options.outDir, file), records: train.count, images: media.count, files, evalRecords: held?.count ?? 0, evalFile: evalFile ? join(options.outDir, evalFile) : null }
 }

@@ -36,6 +36,16 @@ export interface ExportManifest {
   files: string[]
   snapshot: { id: string; name: string; hash: string; traceCount: number }
   counts: { records: number; images: number }
+  /** the snapshot's train/validation split: the held-out file and how to point a trainer at it */
+  split?: {
+    valFraction: number
+    seed: number
+    trainRecords: number
+    validationRecords: number
+    evalDataFile: string
+    /** trl: the eval_dataset file; llamafactory: `eval_dataset: <key>` (not val_size, which would re-split the train set); verl: data.val_files; pixelreasoner: the second SFT file */
+    use: string
+  }
   cropToolName: string
   llamaFactoryMode?: 'text' | 'tools'
   jobId: string
@@ -55,10 +65,23 @@ function checkTarget(outDir: string): void {
   if (readdirSync(outDir).length > 0) throw new StudioError('conflict', `${outDir} is not empty; export into a new or empty folder`)
 }
 
+/** The held-out file's name beside `<name>`: `<name>_eval` (verl: `<name>_val`, its val_files). */
+export function evalName(name: string, format: ExportInput['format']): string {
+  return `${name}${format === 'verl' ? '_val' : '_eval'}`
+}
+
+const SPLIT_USE: Record<ExportInput['format'], (file: string, key: string) => string> = {
+  trl: (file) => `load ${file} as the eval_dataset of SFTTrainer`,
+  llamafactory: (_file, key) => `eval_dataset: ${key} (registered in dataset_info.json; leave val_size unset: the split is already made)`,
+  verl: (file) => `data.val_files=${file}`,
+  pixelreasoner: (file) => `a second SFT file: evaluate on ${file}`
+}
+
 /** verl wants one RL query per sample: the first trace of each sample stands for it. */
-async function* rlQueries(records: Iterable<ExportRecord>, pathOf: (hash: string) => string): AsyncGenerator<RlQuery> {
+async function* rlQueries(records: Iterable<ExportRecord>, pathOf: (hash: string) => string, side?: 'train' | 'validation'): AsyncGenerator<RlQuery> {
   const seen = new Set<string>()
   for (const r of records) {
+    if (side && (r.split ?? 'train') !== side) continue
     const key = r.sampleId ?? r.id
     if (seen.has(key)) continue
     seen.add(key)
@@ -94,24 +117,30 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
     await mkdir(staging, { recursive: true })
     const pathOf = mediaPathOf(project)
     const records = snapshotExportRecords(project, snapshot.id)
-    let written: { dataFile: string; files: string[]; records: number; images: number }
+    const held = snapshot.split ? evalName(name, input.format) : undefined
+    let written: { dataFile: string; files: string[]; records: number; validationRecords: number; images: number }
     if (input.format === 'verl') {
       const dataFile = `${name}.parquet`
-      const rows = await writeVerlParquet(rlQueries(records, pathOf), {
-        file: join(staging, dataFile),
+      const verlOptions = (file: string, offset: number, split: string): Parameters<typeof writeVerlParquet>[1] => ({
+        file: join(staging, file),
+        split,
         cropToolName: input.cropToolName === 'crop_image' ? 'crop_image' : 'crop_image_normalized',
         ...(options.signal ? { signal: options.signal } : {}),
         onRow: (n) => {
-          if (n % 100 === 0) progress(meter.update(n, null))
+          if ((offset + n) % 100 === 0) progress(meter.update(offset + n, null))
         }
       })
-      progress(meter.update(rows, rows))
-      written = { dataFile, files: [dataFile], records: rows, images: 0 }
+      // a split: the train side, then the held-out side as verl's val_files (split "test", as verl's own data scripts write it)
+      const rows = await writeVerlParquet(rlQueries(records, pathOf, held ? 'train' : undefined), verlOptions(dataFile, 0, 'train'))
+      const valRows = held ? await writeVerlParquet(rlQueries(snapshotExportRecords(project, snapshot.id), pathOf, 'validation'), verlOptions(`${held}.parquet`, rows, 'test')) : 0
+      progress(meter.update(rows + valRows, rows + valRows))
+      written = { dataFile, files: held ? [dataFile, `${held}.parquet`] : [dataFile], records: rows + valRows, validationRecords: valRows, images: 0 }
     } else {
       const summary = await exportRecords(records, {
         format: input.format,
         outDir: staging,
         name,
+        ...(held ? { evalName: held } : {}),
         mode: input.llamaFactoryMode,
         render: { cropToolName: input.cropToolName },
         total: snapshot.traceCount,
@@ -119,7 +148,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
         onProgress: progress,
         pathOf
       })
-      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records, images: summary.images }
+      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records + summary.evalRecords, validationRecords: summary.evalRecords, images: summary.images }
     }
     const manifest: ExportManifest = {
       format: input.format,
@@ -127,6 +156,18 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       files: [...written.files, ...(written.images > 0 ? ['images/'] : [])],
       snapshot: { id: snapshot.id, name: snapshot.name, hash: snapshot.hash, traceCount: snapshot.traceCount },
       counts: { records: written.records, images: written.images },
+      ...(snapshot.split && held
+        ? {
+            split: {
+              valFraction: snapshot.split.valFraction,
+              seed: snapshot.split.seed,
+              trainRecords: written.records - written.validationRecords,
+              validationRecords: written.validationRecords,
+              evalDataFile: written.files[1] ?? '',
+              use: SPLIT_USE[input.format](written.files[1] ?? '', held)
+            }
+          }
+        : {}),
       cropToolName: input.cropToolName,
       ...(input.format === 'llamafactory' ? { llamaFactoryMode: input.llamaFactoryMode } : {}),
       jobId: job.id,
@@ -138,7 +179,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
     checkTarget(outDir) // someone may have put files there meanwhile
     if (existsSync(outDir)) await rmdir(outDir)
     await rename(staging, outDir)
-    const result: SnapshotExportResult = { jobId: job.id, outDir, format: input.format, files: [...manifest.files, MANIFEST_FILE], records: written.records, images: written.images, manifest: join(outDir, MANIFEST_FILE) }
+    const result: SnapshotExportResult = { jobId: job.id, outDir, format: input.format, files: [...manifest.files, MANIFEST_FILE], records: written.records, validationRecords: written.validationRecords, images: written.images, manifest: join(outDir, MANIFEST_FILE) }
     project.jobs.finish(job.id, 'succeeded', { result: { ...result } })
     return result
   } catch (error) {

@@ -30,7 +30,8 @@ export function* snapshotExportRecords(project: Project, snapshotId: string): Ge
       gold: sample.answer,
       answerType: sample.answerType,
       source: sample.source,
-      wrongLookTurns: wrongLookTurns(item.state.steps)
+      wrongLookTurns: wrongLookTurns(item.state.steps),
+      split: item.split
     }
   }
 }

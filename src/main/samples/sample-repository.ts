@@ -1,10 +1,20 @@
 // Reads and writes samples. JSON columns (choices, cues) are validated on the way out, so a
 // hand-edited or corrupted row surfaces as a clear error instead of bad data in the UI.
 import { z } from 'zod'
-import { StudioError, VisualCue, type MediaRef, type Sample, type SampleKind, type SamplePage, type SampleSummary } from '../../shared/contract'
+import { SampleState, StudioError, VisualCue, type MediaRef, type Sample, type SampleKind, type SamplePage, type SampleRevision, type SampleSummary } from '../../shared/contract'
 import type { Db } from '../store/database'
+import { normalizeFlags } from '../traces/trace-repository'
 
-export type NewSample = Omit<Sample, 'createdAt'>
+export type NewSample = Omit<Sample, 'createdAt' | 'flags' | 'revision'> & { flags?: string[] }
+
+/** A sample edit: absent fields stay; `choices: null` removes them. */
+export interface SamplePatch {
+  question?: string | undefined
+  answer?: string | undefined
+  answerType?: Sample['answerType'] | undefined
+  choices?: string[] | null | undefined
+  flags?: string[] | undefined
+}
 
 /** A samples row as SQLite returns it (JSON columns still text). */
 export interface SampleRow {
@@ -17,6 +27,8 @@ export interface SampleRow {
   choices: string | null
   source: string
   cues: string
+  flags: string
+  revision: number
   created_at: string
 }
 
@@ -29,6 +41,7 @@ function sampleWhere(filter: { kind?: SampleKind | undefined; source?: string | 
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params: { kind: filter.kind, source: filter.source } }
 }
 const Choices = z.array(z.string())
+const Flags = z.array(z.string())
 
 export class SampleRepository {
   constructor(private readonly db: Db) {}
@@ -46,8 +59,8 @@ export class SampleRepository {
     this.db.transaction(() => {
       const { lastInsertRowid } = this.db
         .prepare(
-          `INSERT INTO samples (id, kind, question, answer, answer_type, choices, source, cues, created_at)
-           VALUES (@id, @kind, @question, @answer, @answerType, @choices, @source, @cues, @createdAt)`
+          `INSERT INTO samples (id, kind, question, answer, answer_type, choices, source, cues, flags, created_at)
+           VALUES (@id, @kind, @question, @answer, @answerType, @choices, @source, @cues, @flags, @createdAt)`
         )
         .run({
           id: sample.id,
@@ -58,6 +71,7 @@ export class SampleRepository {
           choices: sample.choices ? JSON.stringify(sample.choices) : null,
           source: sample.source,
           cues: JSON.stringify(sample.cues),
+          flags: JSON.stringify(normalizeFlags(sample.flags ?? [])),
           createdAt: new Date().toISOString()
         })
       const link = this.db.prepare('INSERT INTO sample_media (sample_seq, position, media_hash) VALUES (?, ?, ?)')
@@ -135,8 +149,83 @@ export class SampleRepository {
       source: row.source,
       media,
       cues: this.parseJson(row, 'cues', row.cues, Cues),
+      flags: this.parseJson(row, 'flags', row.flags, Flags),
+      revision: row.revision,
       createdAt: row.created_at
     }
+  }
+
+  /**
+   * Edits a sample as a new revision, if `expectedRevision` is still the current one. The first
+   * edit stores the original as revision 1, so it can always be restored. Traces read the gold
+   * answer from here, so their answer check follows at once.
+   */
+  update(id: string, patch: SamplePatch, expectedRevision: number, author: string, action: string): Sample {
+    this.db.transaction(() => {
+      const row = this.row(id, expectedRevision, action)
+      const current = this.stateOf(row)
+      const choices = patch.choices === null ? undefined : (patch.choices ?? current.choices)
+      const next = SampleState.parse({
+        question: patch.question ?? current.question,
+        answer: patch.answer ?? current.answer,
+        answerType: patch.answerType ?? current.answerType,
+        ...(choices ? { choices } : {}),
+        flags: normalizeFlags(patch.flags ?? current.flags)
+      })
+      if (JSON.stringify(next) !== JSON.stringify(current)) this.writeState(row, current, next, author, action)
+    })()
+    return this.get(id)
+  }
+
+  /** Undo/redo/restore: a new revision whose state is that of `revision`. */
+  restore(id: string, revision: number, expectedRevision: number, author: string, action: string): Sample {
+    this.db.transaction(() => {
+      const row = this.row(id, expectedRevision, action)
+      const found = this.db.prepare<[number, number], { state: string }>('SELECT state FROM sample_revisions WHERE sample_seq = ? AND revision = ?').get(row.seq, revision)
+      if (!found) throw new StudioError('not_found', `sample ${id} has no revision ${revision}`)
+      this.writeState(row, this.stateOf(row), this.parseJson(row, 'state', found.state, SampleState), author, `${action} to r${revision}`)
+    })()
+    return this.get(id)
+  }
+
+  revisions(id: string): SampleRevision[] {
+    const row = this.row(id)
+    const stored = this.db
+      .prepare<[number], { revision: number; author: string; action: string; at: string; state: string }>('SELECT revision, author, action, at, state FROM sample_revisions WHERE sample_seq = ? ORDER BY revision')
+      .all(row.seq)
+      .map((r) => ({ ...r, state: this.parseJson(row, 'state', r.state, SampleState) }))
+    // never edited: the original is the only revision, and it is the row itself
+    return stored.length ? stored : [{ revision: 1, author: 'import', action: 'original', at: row.created_at, state: this.stateOf(row) }]
+  }
+
+  private row(id: string, expectedRevision?: number, action = 'edit'): SampleRow {
+    const row = this.db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE id = ?').get(id)
+    if (!row) throw new StudioError('not_found', `no sample with id "${id}"`)
+    if (expectedRevision !== undefined && row.revision !== expectedRevision) {
+      throw new StudioError('conflict', `sample ${id} is at revision ${row.revision}, not ${expectedRevision}: it changed since you loaded it; reload before you ${action}`)
+    }
+    return row
+  }
+
+  private stateOf(row: SampleRow): SampleState {
+    return {
+      question: row.question,
+      answer: row.answer,
+      answerType: row.answer_type,
+      ...(row.choices !== null ? { choices: this.parseJson(row, 'choices', row.choices, Choices) } : {}),
+      flags: this.parseJson(row, 'flags', row.flags, Flags)
+    }
+  }
+
+  private writeState(row: SampleRow, current: SampleState, next: SampleState, author: string, action: string): void {
+    const at = new Date().toISOString()
+    const insert = this.db.prepare('INSERT INTO sample_revisions (sample_seq, revision, author, action, at, state) VALUES (?, ?, ?, ?, ?, ?)')
+    if (row.revision === 1) insert.run(row.seq, 1, 'import', 'original', row.created_at, JSON.stringify(current))
+    const revision = row.revision + 1
+    this.db
+      .prepare('UPDATE samples SET question = ?, answer = ?, answer_type = ?, choices = ?, flags = ?, revision = ? WHERE seq = ?')
+      .run(next.question, next.answer, next.answerType, next.choices ? JSON.stringify(next.choices) : null, JSON.stringify(next.flags), revision, row.seq)
+    insert.run(row.seq, revision, author, action, at, JSON.stringify(next))
   }
 
   private parseJson<T>(row: SampleRow, column: string, text: string, schema: z.ZodType<T>): T {

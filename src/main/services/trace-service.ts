@@ -1,17 +1,25 @@
-import type { StoredTrace } from '../../shared/contract'
+import type { BulkChange, StoredTrace } from '../../shared/contract'
 import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { importTraces } from '../import/trace-import'
 import { materializeObservations } from '../traces/materialize'
 
-type TraceMethods = 'traces.list' | 'traces.counts' | 'traces.get' | 'traces.create' | 'traces.update' | 'traces.restore' | 'traces.revisions' | 'traces.import'
+type TraceMethods = 'traces.bulk' | 'traces.bulkUndo' | 'traces.bulkChanges' | 'traces.list' | 'traces.counts' | 'traces.get' | 'traces.create' | 'traces.update' | 'traces.restore' | 'traces.revisions' | 'traces.import'
 
 export function traceHandlers(studio: ServiceContext): Pick<Handlers, TraceMethods> {
   const changed = (trace: StoredTrace, reason: string): StoredTrace => {
     studio.dispatcher.emit('traces.changed', { ids: [trace.id], reason })
     return trace
   }
+  const bulkChanged = (change: BulkChange): BulkChange => {
+    // too many ids to list: every view of traces refreshes
+    studio.dispatcher.emit('traces.changed', { ids: null, reason: `bulk: ${change.label}` })
+    return change
+  }
   return {
+    'traces.bulk': ({ filter, action, expectedCount, author }) => bulkChanged(studio.project.bulk.apply(filter, action, { expectedCount, author })),
+    'traces.bulkUndo': ({ id, action, author }) => bulkChanged(studio.project.bulk.revert(id, action, author)),
+    'traces.bulkChanges': ({ limit }) => studio.project.bulk.list(limit),
     'traces.list': (input) => studio.project.traces.list(input),
     'traces.counts': (filter) => studio.project.traces.counts(filter),
     'traces.get': ({ id }) => studio.project.traces.get(id),
@@ -34,7 +42,7 @@ export function traceHandlers(studio: ServiceContext): Pick<Handlers, TraceMetho
         const sample = project.samples.get(project.traces.get(input.id).sampleId)
         steps = await materializeObservations(project, sample, steps)
       }
-      const trace = project.traces.update(input.id, { question: input.question, steps, status: input.status, flags: input.flags }, input.expectedRevision, input.author, input.action)
+      const trace = project.traces.update(input.id, { question: input.question, steps, status: input.status, flags: input.flags, comment: input.comment }, input.expectedRevision, input.author, input.action)
       return changed(trace, input.action)
     },
     'traces.restore': ({ id, revision, expectedRevision, action, author }) => changed(studio.project.traces.restore(id, revision, expectedRevision, author, action), action),

@@ -80,10 +80,12 @@ function parse(row: Row): ReadSample {
   let media: MediaRef[]
   let cues: unknown
   let choices: string[] | undefined
+  let flags: string[]
   try {
     media = MediaList.parse(JSON.parse(row.media))
     cues = JSON.parse(row.cues)
     choices = row.choices === null ? undefined : Choices.parse(JSON.parse(row.choices))
+    flags = Choices.parse(JSON.parse(row.flags))
   } catch {
     return { ok: false, sampleId: row.id, code: 'unreadable_sample', message: 'the sample row is damaged (its media, cues or choices are not valid JSON)' }
   }
@@ -100,6 +102,8 @@ function parse(row: Row): ReadSample {
     source: row.source,
     media,
     cues: Array.isArray(cues) ? (cues as Sample['cues']) : [],
+    flags,
+    revision: row.revision,
     createdAt: row.created_at
   }
   return { ok: true, sample, cue: cue.cue }
@@ -109,7 +113,7 @@ function parse(row: Row): ReadSample {
 export function* readSelected(db: Db, selection: SynthesisSelection, pageSize = 500): Generator<ReadSample> {
   const w = where(selection)
   const statement = db.prepare<Record<string, unknown>, Row>(
-    `SELECT s.seq, s.id, s.kind, s.question, s.answer, s.answer_type, s.choices, s.source, s.cues, s.created_at,
+    `SELECT s.seq, s.id, s.kind, s.question, s.answer, s.answer_type, s.choices, s.source, s.cues, s.flags, s.revision, s.created_at,
        (SELECT json_group_array(json_object('hash', m.hash, 'mime', m.mime, 'width', m.width, 'height', m.height) ORDER BY sm.position)
         FROM sample_media sm JOIN media m ON m.hash = sm.media_hash WHERE sm.sample_seq = s.seq) AS media
      FROM samples s WHERE s.seq > @after ${w.sql ? `AND ${w.sql}` : ''} ORDER BY s.seq LIMIT @pageSize`

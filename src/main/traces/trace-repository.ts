@@ -41,6 +41,8 @@ export interface TracePatch {
   steps?: Step[] | undefined
   status?: TraceStatus | undefined
   flags?: string[] | undefined
+  /** "" removes the comment */
+  comment?: string | undefined
 }
 
 interface TraceRow {
@@ -57,6 +59,7 @@ interface TraceRow {
   crops: number
   frame_selections: number
   revision: number
+  comment: string
   created_at: string
   updated_at: string
   gold: string
@@ -89,8 +92,8 @@ function parseColumn<T>(traceId: string, column: string, text: string, schema: z
   return parsed.data
 }
 
-/** Flags are a set: sorted, no duplicates, so equal states compare equal. */
-function normalizeFlags(flags: readonly string[]): string[] {
+/** Flags are a set: sorted, no duplicates, so equal states compare equal (samples' flags too). */
+export function normalizeFlags(flags: readonly string[]): string[] {
   return [...new Set(flags)].sort()
 }
 
@@ -100,7 +103,7 @@ function normalizeFlags(flags: readonly string[]): string[] {
  * 003) without touching samples row by row (bench/trace-store: a filtered count at 1M traces
  * 184 ms with a join, 9 ms without).
  */
-function filterSql(filter: TraceFilter): { where: string; params: Record<string, unknown> } {
+export function filterSql(filter: TraceFilter): { where: string; params: Record<string, unknown> } {
   const clauses: string[] = []
   const params: Record<string, unknown> = {}
   if (filter.status) {
@@ -131,6 +134,10 @@ function filterSql(filter: TraceFilter): { where: string; params: Record<string,
     clauses.push('t.seq IN (SELECT i.trace_seq FROM snapshot_items i JOIN snapshots sn ON sn.seq = i.snapshot_seq WHERE sn.id = @snapshotId)')
     params.snapshotId = filter.snapshotId
   }
+  if (filter.ids) {
+    clauses.push('t.id IN (SELECT value FROM json_each(@ids))')
+    params.ids = JSON.stringify(filter.ids)
+  }
   if (filter.query !== undefined) {
     const match = toFtsQuery(filter.query)
     if (match === null) throw new StudioError('invalid_input', `search "${filter.query}" has no words to look for`)
@@ -147,6 +154,7 @@ function stateColumns(state: TraceState, derived: DerivedColumns): Record<string
     question: state.question,
     steps: JSON.stringify(state.steps),
     flags: JSON.stringify(state.flags),
+    comment: state.comment ?? '',
     answer: derived.answer,
     crops: derived.crops,
     frameSelections: derived.frameSelections
@@ -177,11 +185,11 @@ export class TraceRepository {
     this.statements = {
       sampleSeq: db.prepare<[string], { seq: number; question: string }>('SELECT seq, question FROM samples WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO traces (id, sample_seq, origin, origin_detail, status, question, steps, flags, answer, crops, frame_selections, revision, created_at, updated_at)
-         VALUES (@id, @sampleSeq, @origin, @originDetail, @status, @question, @steps, @flags, @answer, @crops, @frameSelections, 1, @at, @at)`
+        `INSERT INTO traces (id, sample_seq, origin, origin_detail, status, question, steps, flags, comment, answer, crops, frame_selections, revision, created_at, updated_at)
+         VALUES (@id, @sampleSeq, @origin, @originDetail, @status, @question, @steps, @flags, @comment, @answer, @crops, @frameSelections, 1, @at, @at)`
       ),
       update: db.prepare(
-        `UPDATE traces SET status = @status, question = @question, steps = @steps, flags = @flags, answer = @answer, crops = @crops,
+        `UPDATE traces SET status = @status, question = @question, steps = @steps, flags = @flags, comment = @comment, answer = @answer, crops = @crops,
            frame_selections = @frameSelections, revision = @revision, updated_at = @at WHERE seq = @seq`
       ),
       revision: db.prepare('INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -260,11 +268,13 @@ export class TraceRepository {
         throw new StudioError('conflict', `trace ${id} is at revision ${row.revision}, not ${expectedRevision}: it changed since you loaded it; reload and apply your edit again`)
       }
       const current = this.currentState(row)
+      const comment = patch.comment !== undefined ? patch.comment : current.comment
       const next = TraceState.parse({
         question: patch.question ?? current.question,
         steps: patch.steps ?? current.steps,
         status: patch.status ?? current.status,
-        flags: normalizeFlags(patch.flags ?? current.flags)
+        flags: normalizeFlags(patch.flags ?? current.flags),
+        ...(comment ? { comment } : {})
       })
       // a change that changes nothing (accepting an accepted trace) adds no revision
       if (JSON.stringify(next) !== JSON.stringify(current)) this.writeState(row, next, author, action)
@@ -369,7 +379,8 @@ export class TraceRepository {
       question: row.question,
       steps: parseColumn(row.id, 'steps', row.steps, Steps),
       status: row.status,
-      flags: parseColumn(row.id, 'flags', row.flags, Flags)
+      flags: parseColumn(row.id, 'flags', row.flags, Flags),
+      ...(row.comment ? { comment: row.comment } : {})
     }
   }
 
@@ -390,7 +401,8 @@ export class TraceRepository {
   }
 
   private index(seq: number, state: TraceState, answer: string | null, text: string): void {
-    this.statements.ftsInsert.run(seq, state.question, answer ?? '', text)
+    // the reviewer's comment is searched with the step text
+    this.statements.ftsInsert.run(seq, state.question, answer ?? '', state.comment ? `${text}\n${state.comment}` : text)
     for (const flag of state.flags) this.statements.flagInsert.run(flag, seq)
   }
 

@@ -24,12 +24,15 @@ import {
 } from './schemas/inference'
 import { JobRecord } from './schemas/job'
 import { Id } from './schemas/common'
-import { Sample, SampleListInput, SamplePage } from './schemas/sample'
+import { Sample, SampleListInput, SamplePage, SampleRestoreInput, SampleRevision, SampleUpdateInput } from './schemas/sample'
 import {
+  BulkChange,
   Snapshot,
   SnapshotCreateInput,
   StoredTrace,
   TraceCounts,
+  TraceBulkInput,
+  TraceBulkUndoInput,
   TraceCreateInput,
   TraceFilter,
   TraceListInput,
@@ -67,6 +70,9 @@ export const contract = {
 
   'samples.list': call('A page of samples in the open project', SampleListInput, SamplePage),
   'samples.get': call('One sample with its media and visual cues', z.object({ id: Id }).strict(), Sample),
+  'samples.update': call('Edit a sample (question, gold answer, answer type, choices, flags) as a new revision; refused with a conflict when it changed since `expectedRevision`', SampleUpdateInput, Sample),
+  'samples.restore': call('Undo, redo or restore a sample edit: a new revision with the state of an earlier one', SampleRestoreInput, Sample),
+  'samples.revisions': call('Every revision of a sample (its first edit stores the original as revision 1)', z.object({ id: Id }).strict(), z.array(SampleRevision)),
   'samples.import': job(
     'Import samples: JSONL with boxes/key frames, an image folder, videos (sampled to 16 frames with ffmpeg) or COCO boxes; bad records are reported and skipped, re-runs resume',
     SampleImportInput,
@@ -81,6 +87,13 @@ export const contract = {
   'traces.update': call('Change a trace as a new revision; refused with a conflict when it changed since `expectedRevision`', TraceUpdateInput, StoredTrace),
   'traces.restore': call('Undo, redo or restore: a new revision with the state of an earlier one', TraceRestoreInput, StoredTrace),
   'traces.revisions': call('Every revision of a trace (who, when, what, the whole state after it)', z.object({ id: Id }).strict(), z.array(TraceRevision)),
+  'traces.bulk': call(
+    'One change to every trace a filter (or a list of ids) selects: accept / reject / needs fix, add or remove a flag, or freeze them as a snapshot; one stored record, undone as one step',
+    TraceBulkInput,
+    BulkChange
+  ),
+  'traces.bulkUndo': call('Undo or redo a whole bulk change; traces edited since it are left as they are and counted as skipped', TraceBulkUndoInput, BulkChange),
+  'traces.bulkChanges': call('Recent bulk changes, newest first (undo works after a reload)', z.object({ limit: z.number().int().min(1).max(200).default(20) }).strict(), z.array(BulkChange)),
   'snapshots.create': call('Freeze the traces a filter matches, each at its current revision, as an immutable hashed dataset', SnapshotCreateInput, Snapshot),
   'snapshots.list': call('Dataset snapshots, newest first, with the jobs that used each', Empty, z.array(Snapshot)),
   'snapshots.get': call('One dataset snapshot', z.object({ id: Id }).strict(), Snapshot),

@@ -34,8 +34,10 @@ export const SnapshotExportResult = z.object({
   format: ExportFormat,
   /** files written, relative to outDir (images/ not listed one by one) */
   files: z.array(z.string()),
-  /** rows written: traces, or for verl one query per sample */
+  /** rows written: traces, or for verl one query per sample (both files of a split) */
   records: z.number().int().nonnegative(),
+  /** of those, rows in the held-out file (the snapshot's validation side); 0 without a split */
+  validationRecords: z.number().int().nonnegative(),
   images: z.number().int().nonnegative(),
   manifest: z.string()
 })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Id } from './common'
+import { Author, Flag, Id, RestoreInput, revisionOf } from './common'
 import { MediaRef } from './media'
 
 const unit = z.number().min(0).max(1)
@@ -46,9 +46,45 @@ export const Sample = z.object({
   /** the images, or a video's sampled frames in order */
   media: z.array(MediaRef).min(1),
   cues: z.array(VisualCue),
+  /** free-form tags, like a trace's (`ambiguous`, `bad_gold`...) */
+  flags: z.array(Flag),
+  /** every edit of question, gold answer, answer type, choices or flags is a new revision */
+  revision: z.number().int().positive(),
   createdAt: z.string()
 })
 export type Sample = z.infer<typeof Sample>
+
+/** What one sample revision holds: everything an edit can change. */
+export const SampleState = z.object({
+  question: z.string().min(1),
+  answer: z.string().min(1),
+  answerType: AnswerType,
+  choices: z.array(z.string()).optional(),
+  flags: z.array(Flag)
+})
+export type SampleState = z.infer<typeof SampleState>
+
+export const SampleUpdateInput = z
+  .object({
+    id: Id,
+    /** the revision the change was made against; a newer one is a conflict, nothing is written */
+    expectedRevision: z.number().int().positive(),
+    question: z.string().min(1).max(20_000).optional(),
+    answer: z.string().min(1).max(2_000).optional(),
+    answerType: AnswerType.optional(),
+    /** null removes the choices */
+    choices: z.array(z.string().min(1).max(2_000)).max(26).nullable().optional(),
+    flags: z.array(Flag).optional(),
+    action: z.string().min(1).max(200).default('edit sample'),
+    author: Author.default('human')
+  })
+  .strict()
+export type SampleUpdateInput = z.input<typeof SampleUpdateInput>
+
+export const SampleRestoreInput = RestoreInput
+
+export const SampleRevision = revisionOf(SampleState)
+export type SampleRevision = z.infer<typeof SampleRevision>
 
 export const SampleSummary = Sample.pick({ id: true, kind: true, question: true, answer: true, source: true }).extend({
   thumb: MediaRef,

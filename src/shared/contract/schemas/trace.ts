@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { TraceWarning } from '../../traces/checks'
 import { Step } from '../../toolcall/steps'
-import { Id } from './common'
+import { Author, Flag, Id, RestoreInput, revisionOf } from './common'
 import { MediaRef } from './media'
 
 export const TraceOrigin = z.enum(['synthesized', 'human', 'inference', 'rollout', 'imported'])
@@ -14,8 +14,7 @@ export type TraceOrigin = z.infer<typeof TraceOrigin>
 export const TraceStatus = z.enum(['unreviewed', 'accepted', 'rejected', 'needs_fix'])
 export type TraceStatus = z.infer<typeof TraceStatus>
 
-/** Free-form lowercase tags: `self_correction`, `check:answer_mismatch`, ... */
-export const TraceFlag = z.string().regex(/^[a-z0-9][a-z0-9_:.-]{0,63}$/, 'a flag is 1-64 chars of a-z, 0-9, _ : . -')
+export const TraceFlag = Flag
 
 /** How a model run went (origin `inference`): where it ran, how long, how many tokens, per turn. */
 export const InferenceTimings = z
@@ -49,12 +48,16 @@ export const OriginDetail = z
   .strict()
 export type OriginDetail = z.infer<typeof OriginDetail>
 
+export const TRACE_COMMENT_MAX = 10_000
+
 /** What one revision holds: everything an edit can change. */
 export const TraceState = z.object({
   question: z.string(),
   steps: z.array(Step),
   status: TraceStatus,
-  flags: z.array(TraceFlag)
+  flags: z.array(TraceFlag),
+  /** a reviewer's free-text note (searchable); absent when empty */
+  comment: z.string().min(1).max(TRACE_COMMENT_MAX).optional()
 })
 export type TraceState = z.infer<typeof TraceState>
 
@@ -98,6 +101,9 @@ export type TraceSummary = z.infer<typeof TraceSummary>
 
 export const TraceOperationFilter = z.enum(['any', 'none', 'crop', 'select_frames'])
 
+/** The most traces a selection may name one by one (larger sets are selected by filter). */
+export const BULK_MAX_IDS = 100_000
+
 /** Which traces: every field narrows; absent fields do not. Snapshots store this too. */
 export const TraceFilter = z
   .object({
@@ -110,8 +116,10 @@ export const TraceFilter = z
     sampleId: Id.optional(),
     /** traces in this snapshot (at their current revision) */
     snapshotId: Id.optional(),
-    /** full-text search over question, answer and step text (SQLite FTS5 syntax: words, "phrases", prefix*) */
-    query: z.string().min(1).max(500).optional()
+    /** full-text search over question, answer, step text and comment (SQLite FTS5 syntax: words, "phrases", prefix*) */
+    query: z.string().min(1).max(500).optional(),
+    /** exactly these traces (a multi-selection in the list) */
+    ids: z.array(Id).min(1).max(BULK_MAX_IDS).optional()
   })
   .strict()
 export type TraceFilter = z.infer<typeof TraceFilter>
@@ -134,8 +142,6 @@ export const TraceCounts = z.object({
 })
 export type TraceCounts = z.infer<typeof TraceCounts>
 
-/** Who made a change: `human` for edits in the UI, else the job or tool (`synthesis:<job>`, `import`). */
-export const Author = z.string().min(1).max(200)
 
 export const TraceCreateInput = z
   .object({
@@ -163,6 +169,8 @@ export const TraceUpdateInput = z
     steps: z.array(Step).optional(),
     status: TraceStatus.optional(),
     flags: z.array(TraceFlag).optional(),
+    /** the reviewer's note; "" removes it */
+    comment: z.string().max(TRACE_COMMENT_MAX).optional(),
     /** what the person did, for the history: "move box 2", "accept" */
     action: z.string().min(1).max(200).default('edit'),
     author: Author.default('human'),
@@ -172,24 +180,23 @@ export const TraceUpdateInput = z
 export type TraceUpdateInput = z.input<typeof TraceUpdateInput>
 
 /** Undo/redo/restore: write a new revision whose state is that of an earlier one. */
-export const TraceRestoreInput = z
+export const TraceRestoreInput = RestoreInput
+
+export const TraceRevision = revisionOf(TraceState)
+export type TraceRevision = z.infer<typeof TraceRevision>
+
+/**
+ * A seeded train/validation split chosen when a snapshot is made: by sample (a sample's traces
+ * stay on one side) and stratified by sample source.
+ */
+export const SnapshotSplit = z
   .object({
-    id: Id,
-    revision: z.number().int().positive(),
-    expectedRevision: z.number().int().positive(),
-    action: z.enum(['undo', 'redo', 'restore']).default('restore'),
-    author: Author.default('human')
+    /** share of each source's samples held out for validation (0 < f < 1) */
+    valFraction: z.number().gt(0).lt(1),
+    seed: z.number().int().nonnegative().max(2 ** 31 - 1)
   })
   .strict()
-
-export const TraceRevision = z.object({
-  revision: z.number().int().positive(),
-  author: z.string(),
-  action: z.string(),
-  at: z.string(),
-  state: TraceState
-})
-export type TraceRevision = z.infer<typeof TraceRevision>
+export type SnapshotSplit = z.infer<typeof SnapshotSplit>
 
 export const Snapshot = z.object({
   id: Id,
@@ -198,6 +205,10 @@ export const Snapshot = z.object({
   hash: z.string(),
   traceCount: z.number().int().nonnegative(),
   filter: TraceFilter,
+  /** the train/validation split, if one was chosen; `validationCount` traces (of the held-out samples) */
+  split: SnapshotSplit.extend({ validationCount: z.number().int().nonnegative() }).nullable(),
+  /** the snapshot this one added traces to (its traces first, at their frozen revisions), if any */
+  base: Id.nullable(),
   createdAt: z.string(),
   /** jobs (training, evaluation, export) that point to this snapshot */
   usedBy: z.array(z.object({ jobId: Id, kind: z.string(), title: z.string(), status: z.string() }))
@@ -209,7 +220,11 @@ export const SnapshotCreateInput = z
     name: z.string().min(1).max(200),
     filter: TraceFilter.default({}),
     /** refuse an empty snapshot instead of creating it */
-    allowEmpty: z.boolean().default(false)
+    allowEmpty: z.boolean().default(false),
+    /** hold out a seeded, per-source share of the traces for validation (exports write it as the eval set) */
+    split: SnapshotSplit.optional(),
+    /** add to this snapshot: the new one holds its traces (at their frozen revisions), then the filter's others */
+    base: Id.optional()
   })
   .strict()
 
@@ -219,3 +234,51 @@ export const TracesChanged = z.object({
   reason: z.string()
 })
 export type TracesChanged = z.infer<typeof TracesChanged>
+
+/** What a bulk change does to every selected trace. */
+export const BulkAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: TraceStatus }).strict(),
+  z.object({ type: z.literal('addFlag'), flag: TraceFlag }).strict(),
+  z.object({ type: z.literal('removeFlag'), flag: TraceFlag }).strict(),
+  /**
+   * freeze the selection as a new snapshot, or with `base` add it to that snapshot as a new one
+   * (snapshots are immutable: the base stays as it was, and no trace changes)
+   */
+  z.object({ type: z.literal('snapshot'), name: z.string().min(1).max(200), split: SnapshotSplit.optional(), base: Id.optional() }).strict()
+])
+export type BulkAction = z.infer<typeof BulkAction>
+
+export const TraceBulkInput = z
+  .object({
+    /** the selection: the list's filter, or `{ ids }` for a multi-selection */
+    filter: TraceFilter,
+    action: BulkAction,
+    /** the count the person confirmed; when the filter now matches another number, nothing is written (conflict) */
+    expectedCount: z.number().int().nonnegative().optional(),
+    author: Author.default('human')
+  })
+  .strict()
+export type TraceBulkInput = z.input<typeof TraceBulkInput>
+
+export const BulkChange = z.object({
+  id: Id,
+  /** "accept 523 traces" */
+  label: z.string(),
+  action: BulkAction,
+  filter: TraceFilter,
+  author: z.string(),
+  /** traces the selection matched */
+  selected: z.number().int().nonnegative(),
+  /** traces that got a new revision (the others already were that way) */
+  changed: z.number().int().nonnegative(),
+  state: z.enum(['applied', 'undone']),
+  /** traces the last undo or redo left alone because they were edited since */
+  skipped: z.number().int().nonnegative(),
+  /** set for a snapshot action: the snapshot made */
+  snapshotId: Id.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string()
+})
+export type BulkChange = z.infer<typeof BulkChange>
+
+export const TraceBulkUndoInput = z.object({ id: Id, action: z.enum(['undo', 'redo']), author: Author.default('human') }).strict()

@@ -23,14 +23,20 @@ export function SnapshotsPanel(props: {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [exporting, setExporting] = useState<string | null>(null)
+  /** the held-out share in percent ("" or 0: no split) and its seed */
+  const [valPercent, setValPercent] = useState('')
+  const [seed, setSeed] = useState('1')
+  const fraction = Number(valPercent) / 100
+  const splitOk = valPercent.trim() === '' || (fraction > 0 && fraction < 1 && Number.isInteger(Number(seed)) && Number(seed) >= 0)
+  const split = valPercent.trim() !== '' && fraction > 0 ? { valFraction: fraction, seed: Number(seed) } : undefined
 
   const create = (e: React.FormEvent): void => {
     e.preventDefault()
     const trimmed = name.trim()
-    if (!trimmed || busy) return
+    if (!trimmed || busy || !splitOk) return
     setBusy(true)
     setError(null)
-    client.call('snapshots.create', { name: trimmed, filter }).then(
+    client.call('snapshots.create', { name: trimmed, filter, ...(split ? { split } : {}) }).then(
       (snapshot) => {
         setBusy(false)
         setName('')
@@ -47,10 +53,19 @@ export function SnapshotsPanel(props: {
     <section className="snapshots-panel" aria-label="Snapshots">
       <form onSubmit={create} className="snapshot-form">
         <input aria-label="Snapshot name" placeholder="name, e.g. sft-v1" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()} />
-        <button type="submit" disabled={!name.trim() || busy} title={describe(filter)}>
+        <button type="submit" disabled={!name.trim() || busy || !splitOk} title={describe(filter)}>
           {busy ? 'Freezing…' : `Snapshot ${matching === null ? 'this filter' : `${matching.toLocaleString()} traces`}`}
         </button>
       </form>
+      <div className="snapshot-form small">
+        <label className="muted" title="hold out this share of the samples (per source, all traces of a sample on one side) for validation; every export writes it as the eval set">
+          validation %{' '}
+          <input aria-label="Validation percent" inputMode="decimal" placeholder="none" value={valPercent} size={4} onChange={(e) => setValPercent(e.target.value)} className={splitOk ? '' : 'invalid'} />
+        </label>
+        <label className="muted" title="the same seed holds out the same samples">
+          seed <input aria-label="Split seed" inputMode="numeric" value={seed} size={4} onChange={(e) => setSeed(e.target.value)} />
+        </label>
+      </div>
       <div className="muted small">from: {describe(filter)}</div>
       {error && <div className="bad small" role="alert">{error}</div>}
       <ul className="snapshot-list">
@@ -62,7 +77,7 @@ export function SnapshotsPanel(props: {
             </button>
             <span className="muted small">
               {' '}
-              {s.traceCount.toLocaleString()} traces · <code title={s.hash}>{s.hash.slice(0, 12)}</code> · {new Date(s.createdAt).toLocaleString()}
+              {s.traceCount.toLocaleString()} traces{s.split ? ` (${s.split.validationCount.toLocaleString()} validation, seed ${s.split.seed})` : ''} · <code title={s.hash}>{s.hash.slice(0, 12)}</code> · {new Date(s.createdAt).toLocaleString()}
             </span>
             <div className="muted small">{describe(s.filter)}</div>
             <div className="small">

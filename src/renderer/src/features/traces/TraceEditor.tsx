@@ -18,6 +18,7 @@ import { ImageTabs } from './ImageTabs'
 import { ReviewBar, type HistoryInfo } from './ReviewBar'
 import type { ReviewScope } from './review-scope'
 import { useReviewKeys } from './review-keys'
+import { SamplePanel } from './SamplePanel'
 import { setBox } from './step-edits'
 import { StepList } from './StepList'
 import { useStore } from './store'
@@ -140,6 +141,7 @@ export function TraceEditor(props: {
       <div className="editor-body">
         <div className="editor-stage">
           <div className="question-full">{trace.question}</div>
+          <SamplePanel trace={trace} sample={sample} onSample={editor.editSample} onComment={editor.setComment} />
           <ImageTabs video={video} originals={images.originals} returned={images.returned} shown={image.key} onShow={setShown} />
           <Panel name="canvas">
             <EditorCanvas

@@ -4,13 +4,18 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExter
 import type { TraceSummary } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
 import type { ReviewScope } from './review-scope'
+import { useStore } from './store'
 import { maxVirtualTop, revealRow, rowWindow, scrollHeight, scrollTopFor, virtualTopFor, type ListGeometry } from './virtual-window'
 
 export const ROW_HEIGHT = 56
 
-export function TraceList(props: { scope: ReviewScope; selectedId: string | null; onSelect: (id: string, index: number) => void }): React.JSX.Element {
+/** How a row was clicked: plain opens it; ctrl/cmd marks it; shift marks a range (bulk actions). */
+export type RowClick = 'open' | 'toggle' | 'range'
+
+export function TraceList(props: { scope: ReviewScope; selectedId: string | null; onSelect: (id: string, index: number, click: RowClick) => void }): React.JSX.Element {
   const { scope, selectedId, onSelect } = props
   const { pages, scroll } = scope
+  const marked = useStore(scope.marked).ids
   useSyncExternalStore(pages.subscribe, pages.getVersion)
   const ref = useRef<HTMLDivElement>(null)
   const [viewport, setViewport] = useState(600)
@@ -86,7 +91,7 @@ export function TraceList(props: { scope: ReviewScope; selectedId: string | null
   const rows: React.JSX.Element[] = []
   for (let i = win.first; i <= win.last; i++) {
     const row = pages.row(i)
-    rows.push(row ? <TraceRow key={i} index={i} row={row} selected={row.id === selectedId} onSelect={onSelect} /> : <div key={i} className="trace-row placeholder" style={{ height: ROW_HEIGHT }} />)
+    rows.push(row ? <TraceRow key={i} index={i} row={row} selected={row.id === selectedId} marked={marked.has(row.id)} onSelect={onSelect} /> : <div key={i} className="trace-row placeholder" style={{ height: ROW_HEIGHT }} />)
   }
 
   return (
@@ -104,21 +109,23 @@ export function TraceList(props: { scope: ReviewScope; selectedId: string | null
 
 const STATUS_LABEL: Record<TraceSummary['status'], string> = { unreviewed: 'unreviewed', accepted: 'accepted', rejected: 'rejected', needs_fix: 'needs fix' }
 
-function TraceRow(props: { index: number; row: TraceSummary; selected: boolean; onSelect: (id: string, index: number) => void }): React.JSX.Element {
-  const { index, row, selected, onSelect } = props
+function TraceRow(props: { index: number; row: TraceSummary; selected: boolean; marked: boolean; onSelect: (id: string, index: number, click: RowClick) => void }): React.JSX.Element {
+  const { index, row, selected, marked, onSelect } = props
   const { mediaUrl } = useStudio()
   const matches = row.answer !== null && row.answer.trim() === row.gold.trim()
   return (
     <div
-      className={`trace-row${selected ? ' selected' : ''}`}
+      className={`trace-row${selected ? ' selected' : ''}${marked ? ' marked' : ''}`}
       style={{ height: ROW_HEIGHT }}
       role="option"
       aria-selected={selected}
       data-trace-id={row.id}
       data-index={index}
-      onClick={() => {
-        performance.mark('trace-open', { detail: row.id })
-        onSelect(row.id, index)
+      data-marked={marked || undefined}
+      onClick={(e) => {
+        const click: RowClick = e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'open'
+        if (click === 'open') performance.mark('trace-open', { detail: row.id })
+        onSelect(row.id, index, click)
       }}
     >
       <img src={mediaUrl(row.thumb.hash)} alt="" loading="lazy" decoding="async" width={48} height={36} />

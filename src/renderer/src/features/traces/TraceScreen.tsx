@@ -5,7 +5,9 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ProjectInfo, Snapshot } from '../../../../shared/contract'
 import { Panel } from '../../app/error-boundary'
 import { useStudio } from '../../app/studio-context'
+import { BulkBar } from './BulkBar'
 import { loadImage } from './image-cache'
+import { markRange, toggleMarked } from './multi-select'
 import type { HistoryInfo } from './ReviewBar'
 import { useReviewKeys } from './review-keys'
 import { listQuery, pageFetcher, reviewScope } from './review-scope'
@@ -13,7 +15,7 @@ import { SnapshotsPanel } from './SnapshotsPanel'
 import { useStore } from './store'
 import { TraceEditor } from './TraceEditor'
 import { TraceFilters } from './TraceFilters'
-import { TraceList } from './TraceList'
+import { TraceList, type RowClick } from './TraceList'
 import './review.css'
 
 /** Change events arrive in bursts (a synthesis job): the list and counts refresh once per pause. */
@@ -56,6 +58,8 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
 
   const loadSnapshots = useCallback(() => client.call('snapshots.list', {}).then(setSnapshots, (e: Error) => onError(e.message)), [client, onError])
   useEffect(() => void loadSnapshots(), [loadSnapshots])
+  // a bulk "snapshot" action made one
+  useEffect(() => session.subscribe((e) => e.type === 'bulk' && e.change.snapshotId && void loadSnapshots()), [session, loadSnapshots])
 
   useEffect(() => {
     const update = (): void => setHistory({ undo: session.history.nextUndo()?.label ?? null, redo: session.history.nextRedo()?.label ?? null })
@@ -69,6 +73,16 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
       scope.place.set((p) => (p.selectedId === id ? p : { ...p, selectedId: id }))
     },
     [scope, pages]
+  )
+
+  // a plain click opens the trace; ctrl / shift + click mark traces for a bulk action
+  const clickRow = useCallback(
+    (id: string, index: number, click: RowClick) => {
+      if (click === 'open') select(id, index)
+      else if (click === 'toggle') toggleMarked(scope.marked, id, index)
+      else markRange(scope.marked, index, Math.max(0, scope.selectedIndex), (i) => pages.row(i)?.id)
+    },
+    [scope, pages, select]
   )
 
   // another screen asked for a trace (a playground run, an eval result)
@@ -140,8 +154,11 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
         <Panel name="filters">
           <TraceFilters scope={scope} snapshots={snapshots} dataVersion={dataVersion} searchRef={searchRef} />
         </Panel>
+        <Panel name="bulk-actions">
+          <BulkBar scope={scope} filter={place.filter} snapshots={snapshots} onMessage={setMessage} />
+        </Panel>
         <Panel name="trace-list">
-          <TraceList scope={scope} selectedId={place.selectedId} onSelect={select} />
+          <TraceList scope={scope} selectedId={place.selectedId} onSelect={clickRow} />
         </Panel>
         <button className="snapshots-toggle" aria-expanded={place.snapshotsOpen} onClick={() => scope.place.set((p) => ({ ...p, snapshotsOpen: !p.snapshotsOpen }))}>
           {place.snapshotsOpen ? '▾' : '▸'} Snapshots ({snapshots.length}) <kbd>n</kbd>

@@ -2,6 +2,7 @@
 // the filter, the selection, the scroll offset, the loaded pages and the undo history.
 import type { Sample, TraceFilter } from '../../../../shared/contract'
 import type { StudioClient } from '../../../../shared/contract/client'
+import { createMarked, type MarkedStore } from './multi-select'
 import { ReviewSession } from './review-session'
 import { createStore, type Store } from './store'
 import { TracePages, type FetchPage } from './trace-pages'
@@ -23,6 +24,8 @@ export interface ReviewScope {
   place: Store<ReviewPlace>
   pages: TracePages
   session: ReviewSession
+  /** traces marked for a bulk action (ctrl / shift + click) */
+  marked: MarkedStore
   /** the list's virtual scroll offset (not reactive: only the list reads and writes it) */
   scroll: { virtualTop: number }
   /** the list index the selection had when it was made: next/prev go on from there when the
@@ -57,6 +60,7 @@ export function reviewScope(projectPath: string, client: StudioClient): ReviewSc
     place,
     pages: new TracePages(pageFetcher(client, INITIAL)),
     session: new ReviewSession(client),
+    marked: createMarked(),
     scroll: { virtualTop: 0 },
     selectedIndex: -1,
     samples: new Map(),

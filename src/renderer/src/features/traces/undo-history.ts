@@ -1,16 +1,21 @@
-// One undo history across every trace a person touches. An entry says which trace changed and
-// the revisions before and after; undo and redo write a new revision with one of those states
-// (the store's history only grows), so the stack holds no trace data of its own.
+// One undo history across every trace a person touches. An entry says what changed and the
+// revisions before and after (a trace's, or a sample's); undo and redo write a new revision with
+// one of those states (the store's history only grows), so the stack holds no data of its own.
+// A bulk change is one entry naming its stored record: undo and redo act on the whole record.
 
-export interface HistoryEntry {
-  traceId: string
-  /** what the person did: "accept", "move box 2" */
+interface Revisions {
+  /** what the person did: "accept", "move box 2", "edit gold" */
   label: string
   /** revision whose state undo brings back */
   before: number
   /** revision whose state redo brings back */
   after: number
 }
+
+export type HistoryEntry =
+  | ({ kind: 'trace'; traceId: string } & Revisions)
+  | ({ kind: 'sample'; sampleId: string; /** the trace open when the sample was edited */ traceId: string } & Revisions)
+  | { kind: 'bulk'; bulkId: string; label: string }
 
 export class UndoHistory {
   private done: HistoryEntry[] = []
@@ -47,8 +52,16 @@ export class UndoHistory {
 
   /** Forgets a trace's entries: it changed elsewhere, so their revisions no longer chain. */
   dropTrace(traceId: string): void {
-    this.done = this.done.filter((e) => e.traceId !== traceId)
-    this.undone = this.undone.filter((e) => e.traceId !== traceId)
+    this.drop((e) => e.kind === 'trace' && e.traceId === traceId)
+  }
+
+  /** Forgets a sample's entries (changed elsewhere), or a bulk change's (undone elsewhere). */
+  dropSample(sampleId: string): void {
+    this.drop((e) => e.kind === 'sample' && e.sampleId === sampleId)
+  }
+
+  dropBulk(bulkId: string): void {
+    this.drop((e) => e.kind === 'bulk' && e.bulkId === bulkId)
   }
 
   get canUndo(): boolean {
@@ -57,5 +70,10 @@ export class UndoHistory {
 
   get canRedo(): boolean {
     return this.undone.length > 0
+  }
+
+  private drop(match: (e: HistoryEntry) => boolean): void {
+    this.done = this.done.filter((e) => !match(e))
+    this.undone = this.undone.filter((e) => !match(e))
   }
 }

@@ -4,6 +4,7 @@
 // computed) replace the draft, unless the person is mid-edit.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Sample, StoredTrace, TraceStatus } from '../../../../shared/contract'
+import type { SamplePatch } from './review-session'
 import type { Step } from '../../../../shared/toolcall/steps'
 import { sampleOf, type ReviewScope } from './review-scope'
 
@@ -25,6 +26,10 @@ export interface TraceEditor extends TraceEditorState {
   /** preview + commit */
   apply(label: string, edit: StepEdit): void
   setStatus(status: TraceStatus, label: string): void
+  /** the reviewer's note on this trace ("" removes it), one undoable action */
+  setComment(comment: string): void
+  /** edit the trace's sample (question, gold answer, answer type, flags), one undoable action */
+  editSample(patch: SamplePatch, label: string): void
   dismissNotice(): void
 }
 
@@ -36,6 +41,9 @@ const EMPTY: TraceEditorState = { trace: null, sample: null, steps: [], error: n
 export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor {
   const { client, session } = scope
   const [state, setState] = useState<TraceEditorState>(EMPTY)
+  /** the state as last rendered, for callbacks that must not change identity */
+  const latest = useRef(state)
+  latest.current = state
   const draft = useRef<Step[]>([])
   /** JSON of the steps last written or loaded: a commit of the same steps writes nothing */
   const written = useRef('')
@@ -78,7 +86,17 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   useEffect(
     () =>
       session.subscribe((event) => {
-        if (event.type === 'history') return
+        if (event.type === 'history' || event.type === 'bulkFailed') return
+        if (event.type === 'sample') {
+          // the sample the next reads use; the trace itself arrives as 'saved' (its gold and checks)
+          scope.samples.set(event.sample.id, Promise.resolve(event.sample))
+          setState((s) => (s.sample?.id === event.sample.id ? { ...s, sample: event.sample } : s))
+          return
+        }
+        if (event.type === 'bulk') {
+          reload()
+          return
+        }
         if (event.type === 'saved') {
           if (event.trace.id !== id.current) return
           const dirty = JSON.stringify(draft.current) !== written.current
@@ -90,7 +108,7 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
         if (event.type === 'conflict') reload(`Not saved: this trace changed elsewhere (${event.message}). It was reloaded as it is now; its undo history was cleared.`)
         else reload(`Not saved: ${event.message}. The trace was reloaded as it is now.`)
       }),
-    [session, adopt, reload]
+    [session, adopt, reload, scope]
   )
 
   // changes made elsewhere (another window, a job)
@@ -100,6 +118,13 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
         const wanted = id.current
         if (event.ids && !event.ids.includes(wanted)) return
         if (session.isPending(wanted)) return
+        if (event.reason === 'sample edited') {
+          // the sample changed (elsewhere, or our own edit): its gold answer moves the checks
+          const sampleId = latest.current.trace?.sampleId
+          if (sampleId) scope.samples.delete(sampleId)
+          reload()
+          return
+        }
         client.call('traces.get', { id: wanted }).then(
           (trace) => {
             if (id.current !== wanted || session.isPending(wanted)) return
@@ -108,7 +133,7 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
           () => undefined
         )
       }),
-    [client, session, adopt]
+    [client, session, adopt, reload, scope]
   )
 
   const preview = useCallback((edit: StepEdit) => {
@@ -143,7 +168,17 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     [session]
   )
 
+  const setComment = useCallback((comment: string) => void session.update(id.current, { comment }, comment ? 'comment' : 'remove comment'), [session])
+
+  const editSample = useCallback(
+    (patch: SamplePatch, label: string) => {
+      const sample = latest.current.sample
+      if (sample) void session.updateSample(sample, id.current, patch, label)
+    },
+    [session]
+  )
+
   const dismissNotice = useCallback(() => setState((s) => ({ ...s, notice: null })), [])
 
-  return { ...state, preview, commit, apply, setStatus, dismissNotice }
+  return { ...state, preview, commit, apply, setStatus, setComment, editSample, dismissNotice }
 }

@@ -1,0 +1,212 @@
+// One change to many traces (accept 100k, add a flag, freeze as a snapshot), as set-based SQL:
+// a few INSERT ... SELECT / UPDATE statements over the selection, never a loop over rows, so
+// 100k traces take seconds, not minutes (bench/bulk-review) and triggers on `traces` fire as for
+// any update; the WAL checkpoint of such a write runs after it, in a worker thread. Every changed trace still gets its own revision (the history stays whole), and the
+// change is stored with each trace's revision before and after, so it is undone or redone as
+// one step, also after a reload or from another window.
+import { randomUUID } from 'node:crypto'
+import { BulkAction, StudioError, TraceFilter, type BulkChange } from '../../shared/contract'
+import type { Db } from '../store/database'
+import { withDeferredCheckpoint } from '../store/deferred-checkpoint'
+import type { SnapshotRepository } from './snapshot-repository'
+import { filterSql } from './trace-repository'
+
+interface BulkRow {
+  seq: number
+  id: string
+  label: string
+  action: string
+  filter: string
+  author: string
+  selected: number
+  changed: number
+  state: 'applied' | 'undone'
+  skipped: number
+  snapshot_id: string | null
+  created_at: string
+  updated_at: string
+}
+
+const STATUS_VERBS = { accepted: 'accept', rejected: 'reject', needs_fix: 'mark needs fix', unreviewed: 'mark unreviewed' } as const
+
+export function bulkLabel(action: BulkAction, count: number): string {
+  const traces = `${count} trace${count === 1 ? '' : 's'}`
+  switch (action.type) {
+    case 'status':
+      return `${STATUS_VERBS[action.status]} ${traces}`
+    case 'addFlag':
+      return `flag ${traces} ${action.flag}`
+    case 'removeFlag':
+      return `unflag ${traces} ${action.flag}`
+    case 'snapshot':
+      return action.base ? `add ${traces} to a snapshot, as "${action.name}"` : `snapshot ${traces} as "${action.name}"`
+  }
+}
+
+/**
+ * A revision's state built from the row in SQL, in the key order TraceState has (question,
+ * steps, status, flags, comment); steps and flags are stored as JSON text already.
+ */
+const STATE_SQL = `'{"question":' || json_quote(t.question) || ',"steps":' || t.steps || ',"status":' || json_quote(t.status) || ',"flags":' || t.flags ||
+  CASE WHEN t.comment = '' THEN '' ELSE ',"comment":' || json_quote(t.comment) END || '}'`
+
+export interface SnapshotMaker {
+  create: SnapshotRepository['create']
+}
+
+/** What one pass writes to the traces in `bulk_target`: a status (per trace) or one flag in or out. */
+type Write = { kind: 'status' } | { kind: 'flag'; flag: string; present: boolean }
+
+export class BulkChanges {
+  constructor(
+    private readonly db: Db,
+    private readonly snapshots: SnapshotMaker
+  ) {
+    // the traces one pass writes, with the status each gets (status changes)
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_target (trace_seq INTEGER PRIMARY KEY, status TEXT)')
+  }
+
+  /** Applies `action` to every trace `filter` matches, in one transaction. */
+  apply(filter: TraceFilter, action: BulkAction, options: { expectedCount?: number | undefined; author: string }): BulkChange {
+    const id = `bulk-${randomUUID()}`
+    const at = new Date().toISOString()
+    const transaction = this.db.transaction(() => {
+      const { where, params } = filterSql(filter)
+      const selected = this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
+      if (options.expectedCount !== undefined && selected !== options.expectedCount) {
+        throw new StudioError('conflict', `the selection now matches ${selected} traces, not the ${options.expectedCount} you confirmed; nothing was changed`)
+      }
+      if (selected === 0) throw new StudioError('failed_precondition', 'the selection matches no traces')
+      const label = bulkLabel(action, selected)
+      let snapshotSeq: number | null = null
+      if (action.type === 'snapshot') {
+        const snapshot = this.snapshots.create(action.name, filter, { split: action.split, base: action.base })
+        snapshotSeq = this.db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE id = ?').get(snapshot.id)?.seq ?? null
+      }
+      const bulk = Number(
+        this.db
+          .prepare(
+            `INSERT INTO bulk_changes (id, label, action, filter, author, selected, changed, state, snapshot_seq, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 0, 'applied', ?, ?, ?)`
+          )
+          .run(id, label, JSON.stringify(action), JSON.stringify(filter), options.author, selected, snapshotSeq, at, at).lastInsertRowid
+      )
+      if (action.type === 'snapshot') return
+      // only the traces the action changes: accepting an accepted trace adds no revision
+      const changes =
+        action.type === 'status'
+          ? { sql: 't.status != @bulkValue', value: action.status }
+          : { sql: `${action.type === 'addFlag' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @bulkValue)`, value: action.flag }
+      const changed = this.db
+        .prepare(
+          `INSERT INTO bulk_change_items (bulk_seq, trace_seq, before, after, status_before)
+           SELECT @bulk, t.seq, t.revision, t.revision + 1, ${action.type === 'status' ? 't.status' : 'NULL'} FROM traces t ${where ? `${where} AND` : 'WHERE'} ${changes.sql}`
+        )
+        .run({ ...params, bulk, bulkValue: changes.value }).changes
+      this.db.exec('DELETE FROM bulk_target')
+      this.db.prepare('INSERT INTO bulk_target (trace_seq, status) SELECT trace_seq, @status FROM bulk_change_items WHERE bulk_seq = @bulk').run({ bulk, status: action.type === 'status' ? action.status : null })
+      this.write(action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present: action.type === 'addFlag' }, { at, author: options.author, action: `bulk: ${label}` })
+      this.db.prepare('UPDATE bulk_changes SET changed = ? WHERE seq = ?').run(changed, bulk)
+      this.db.exec('DELETE FROM bulk_target')
+    })
+    withDeferredCheckpoint(this.db, () => transaction())
+    return this.get(id)
+  }
+
+  /**
+   * Undo: every trace this change wrote that still shows what it set (its status, the flag in or
+   * out) goes back (as a new revision); redo sets it again where the trace still shows what undo
+   * left. Traces changed otherwise since are skipped and counted. Comparing states, not
+   * revisions, keeps a stack of undos in order: undoing an earlier single edit between the undo
+   * and the redo of a bulk change does not make the redo skip that trace.
+   */
+  revert(id: string, direction: 'undo' | 'redo', author: string): BulkChange {
+    const transaction = this.db.transaction(() => {
+      const row = this.row(id)
+      const action = BulkAction.parse(JSON.parse(row.action))
+      if (action.type === 'snapshot') throw new StudioError('failed_precondition', 'a snapshot is immutable: freezing one changed no trace, so there is nothing to undo')
+      const wanted = direction === 'undo' ? 'applied' : 'undone'
+      if (row.state !== wanted) throw new StudioError('conflict', `bulk change ${id} is ${row.state}, so it cannot be ${direction === 'undo' ? 'undone' : 'redone'}`)
+      const bulk = row.seq
+      this.db.exec('DELETE FROM bulk_target')
+      const present = action.type !== 'status' && (action.type === 'addFlag') === (direction === 'redo')
+      const still =
+        action.type === 'status'
+          ? direction === 'undo'
+            ? 't.status = @value'
+            : 't.status = i.status_before'
+          : `${present ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @value)`
+      const status = action.type !== 'status' ? 'NULL' : direction === 'undo' ? 'i.status_before' : '@value'
+      const eligible = this.db
+        .prepare(
+          `INSERT INTO bulk_target (trace_seq, status)
+           SELECT i.trace_seq, ${status} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq WHERE i.bulk_seq = @bulk AND ${still}`
+        )
+        .run({ bulk, value: action.type === 'status' ? action.status : action.flag }).changes
+      const write: Write = action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present }
+      const at = new Date().toISOString()
+      this.write(write, { at, author, action: `bulk ${direction}: ${row.label}` })
+      this.db.prepare('UPDATE bulk_changes SET state = ?, skipped = ?, updated_at = ? WHERE seq = ?').run(direction === 'undo' ? 'undone' : 'applied', row.changed - eligible, at, bulk)
+      this.db.exec('DELETE FROM bulk_target')
+    })
+    withDeferredCheckpoint(this.db, () => transaction())
+    return this.get(id)
+  }
+
+  /**
+   * Writes the traces in `bulk_target`: the row (a new revision), the flag index, and the
+   * revision with the whole new state, each as one statement over the set.
+   */
+  private write(write: Write, by: { at: string; author: string; action: string }): void {
+    const set =
+      write.kind === 'status'
+        ? 'status = (SELECT b.status FROM bulk_target b WHERE b.trace_seq = traces.seq)'
+        : write.present
+          ? 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) UNION SELECT @flag ORDER BY 1))'
+          : 'flags = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(traces.flags) WHERE value != @flag ORDER BY 1))'
+    const flag = write.kind === 'flag' ? { flag: write.flag } : {}
+    // IN (not UPDATE ... FROM, which scans every trace row): the rows are found by seq
+    this.db.prepare(`UPDATE traces SET ${set}, revision = traces.revision + 1, updated_at = @at WHERE traces.seq IN (SELECT trace_seq FROM bulk_target)`).run({ at: by.at, ...flag })
+    if (write.kind === 'flag') {
+      if (write.present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run(flag)
+      else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run(flag)
+    }
+    this.db
+      .prepare(`INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT t.seq, t.revision, @author, @action, @at, ${STATE_SQL} FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq`)
+      .run(by)
+  }
+
+  get(id: string): BulkChange {
+    return this.toChange(this.row(id))
+  }
+
+  list(limit: number): BulkChange[] {
+    return this.db
+      .prepare<[number], BulkRow>(`SELECT b.*, s.id AS snapshot_id FROM bulk_changes b LEFT JOIN snapshots s ON s.seq = b.snapshot_seq ORDER BY b.seq DESC LIMIT ?`)
+      .all(limit)
+      .map((r) => this.toChange(r))
+  }
+
+  private row(id: string): BulkRow {
+    const row = this.db.prepare<[string], BulkRow>('SELECT b.*, s.id AS snapshot_id FROM bulk_changes b LEFT JOIN snapshots s ON s.seq = b.snapshot_seq WHERE b.id = ?').get(id)
+    if (!row) throw new StudioError('not_found', `no bulk change with id "${id}"`)
+    return row
+  }
+
+  private toChange(row: BulkRow): BulkChange {
+    return {
+      id: row.id,
+      label: row.label,
+      action: BulkAction.parse(JSON.parse(row.action)),
+      filter: TraceFilter.parse(JSON.parse(row.filter)),
+      author: row.author,
+      selected: row.selected,
+      changed: row.changed,
+      state: row.state,
+      skipped: row.skipped,
+      snapshotId: row.snapshot_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at
+    }
+  }
+}
