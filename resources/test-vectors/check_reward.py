@@ -13,7 +13,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "trainer"))
 from pixel_reasoner.reward import group_advantages, group_rewards  # noqa: E402
-from pixel_reasoner.scoring import anls, gold_problem, score_answer  # noqa: E402
+from pixel_reasoner.scoring import answer_unreadable, anls, gold_problem, score_answer  # noqa: E402
 
 TOLERANCE = 1e-9
 failures = []
@@ -57,7 +57,11 @@ def check_scoring(v):
         got = gold_problem(c["gold"])
         if got != c["problem"]:
             failures.append(f"gold_problem {c['gold']!r}: python {got!r}, expected {c['problem']!r}")
-    return len(v["exact_match"]) + len(v["anls"]) + len(v["gold_problems"])
+    for c in v["unreadable"]:
+        got = answer_unreadable(c["solution"], c["gold"])
+        if got != c["unreadable"]:
+            failures.append(f"answer_unreadable {c['solution']!r} vs {c['gold']!r}: python {got}, expected {c['unreadable']}")
+    return len(v["exact_match"]) + len(v["anls"]) + len(v["gold_problems"]) + len(v["unreadable"])
 
 
 def main():

@@ -230,6 +230,16 @@ def score_answer(solution, gold, reference_multi_span_slice=True):
     return False, None
 
 
+def answer_unreadable(solution, gold):
+    """scoring.ts answerUnreadable: the reference's correctness is -1 for this wrong answer."""
+    if score_answer(solution, gold)[0]:
+        return False
+    golds = gold_variants(gold)
+    if not golds or parsed_gold(golds[-1]) is None:
+        return True
+    return math_verify_extract(normalize_answer(solution.lower())) is None
+
+
 # ---------------------------------------------------------------- ANLS (scoring.ts anls)
 
 

@@ -130,6 +130,18 @@ export function scoreAnswer(solution: string, gold: string | string[], options: 
   return { correct: false, matchedBy: null }
 }
 
+/**
+ * The reference's correctness is -1, not 0, for a wrong answer when math-verify reads nothing in
+ * the whole solution, or nothing in the last gold tried ([EM] l.797, l.863, l.897: `res` is the
+ * last candidate's). The released reward adds its bonus to that -1 (src/shared/reward).
+ */
+export function answerUnreadable(solution: string, gold: string | string[]): boolean {
+  if (scoreAnswer(solution, gold).correct) return false
+  const last = goldVariants(gold).at(-1)
+  if (last === undefined || parsedGold(last) === null) return true
+  return mathVerifyExtract(normalizeAnswer(solution.toLowerCase())) === null
+}
+
 /** Levenshtein distance over code points (insert, delete, substitute all cost 1), as Python's str. */
 export function levenshtein(a: string, b: string): number {
   const s = Array.from(a)
