@@ -98,7 +98,7 @@ describe.skipIf(unavailable !== null)(`tiny-torch trainer${unavailable ? ` (skip
     expect(trainedCall?.kind).toBe('crop')
     const session = await VlmSession.load(join(sftDir, 'output', 'onnx'), { device: 'cpu' })
     try {
-      const image = await decodeImage(join(dirname(data.file), row.images[0]!))
+      const image = await decodeImage(readFileSync(join(dirname(data.file), row.images[0]!)))
       // crops resized as in training (TRAIN_PROFILE), so the observation text is the one it learned
       const settings = { cropMinPixels: TRAIN_PROFILE.crop.minPixels, cropMaxPixels: TRAIN_PROFILE.crop.maxPixels, maxNewTokensPerTurn: 256 }
       const result = await runAgent(session, { question: sample.question, media: { kind: 'images', images: [image] }, settings })
