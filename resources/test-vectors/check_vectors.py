@@ -165,6 +165,25 @@ def run_toolcall(v, fill):
         check(c["expected"] == got, f"render {c['name']}:\n--- expected\n{c['expected']!r}\n--- python\n{got!r}")
 
 
+REFERENCE_OPERATIONS = ("crop_image_normalized", "select_frames")  # EM l.1450
+
+
+def run_agent_calls(v):
+    """The reference's tool execution of one call: parse_last_tool, self.operations[name] (a
+    KeyError for any other name), execute_tool; str(e) is what the model is shown."""
+    for c in v["agent_calls"]:
+        images, raw, is_video = media_lists(c["context"])
+        try:
+            call = parse_last_tool(c["text"])
+            name, args = call["name"], call["arguments"]
+            if name not in REFERENCE_OPERATIONS:
+                raise KeyError(name)
+            got = {"ok": label_of(execute_tool(images, raw, args, name, is_video))}
+        except Exception as e:
+            got = {"error": str(e)}
+        check(got == c["expected"], f"agent_calls {c['name']}: reference {got}")
+
+
 def run_decode(v, fill):
     """PIL.Image.open + to_rgb, as the reference opens every image (no EXIF transpose)."""
     if Image is None:
@@ -185,6 +204,7 @@ def main():
         toolcall = json.load(f)
     run_pixel(pixel, fill)
     run_toolcall(toolcall, fill)
+    run_agent_calls(toolcall)
     with open(DECODE_FILE) as f:
         decode = json.load(f)
     run_decode(decode, fill)
@@ -198,7 +218,7 @@ def main():
         for x in failures:
             print("FAIL", x)
         sys.exit(1)
-    n = sum(len(pixel[k]) for k in ("smart_resize", "crop_box", "crop_pipeline", "targets", "frames")) + len(toolcall["parse_turn"]) + len(toolcall["render"]) + len(decode["images"])
+    n = sum(len(pixel[k]) for k in ("smart_resize", "crop_box", "crop_pipeline", "targets", "frames")) + len(toolcall["parse_turn"]) + len(toolcall["render"]) + len(decode["images"]) + len(toolcall["agent_calls"])
     print(f"ok: {n} vectors match the reference re-implementation (Pillow {'used' if Image else 'not installed'})")
 
 

@@ -1,6 +1,9 @@
 // The Pixel Reasoner agent loop (research/pixel-reasoner.md §1-2, 5.4; reference:
-// curiosity_driven_rl/.../experience_maker.py): generate a turn; if it ends with </tool_call>,
+// curiosity_driven_rl/.../experience_maker.py): generate a turn up to <|im_end|> (no </tool_call>
+// stop string, as the reference's vLLM stop list l.1989); if its text ends with </tool_call>,
 // run the LAST call (crop or select_frames), append the result as a user turn, re-prefill, go on.
+// A model that writes on past its call has answered (l.2237-2242). Calls are read as the
+// reference executes them: only its two tool names, Python semantics for target_image.
 // Limits follow the reference: a 5th call ends the trajectory (failed calls count, as there),
 // more than 16 images ends it, and so does a prompt+output total over the token budget.
 import { performance } from 'node:perf_hooks'
@@ -31,7 +34,7 @@ export interface AgentSettings {
   cropMaxPixels: number
   cropPadding: number
   maxSelectedFrames: number
-  /** the crop tool's advertised name; all aliases are accepted on input */
+  /** the crop tool's advertised name; a call must use `crop_image_normalized` (aliases are import-only) */
   cropToolName: 'crop_image_normalized' | 'crop_image'
   guideline: string
 }
@@ -252,7 +255,7 @@ export async function runAgent(session: VlmSession, input: AgentInput, options: 
         maxNewTokens: settings.maxNewTokensPerTurn,
         maxTotalTokens: settings.maxTotalTokens,
         sampling,
-        stopStrings: ['</tool_call>'],
+        stopStrings: [],
         ...(options.signal ? { signal: options.signal } : {}),
         onToken: (text) => emit({ type: 'token', turn, text })
       })
@@ -281,7 +284,7 @@ export async function runAgent(session: VlmSession, input: AgentInput, options: 
     }
     messages.push({ role: 'assistant', content: out.text })
 
-    const parsed = parseAssistantTurn(out.text, { cropToolName: settings.cropToolName })
+    const parsed = parseAssistantTurn(out.text, { cropToolName: settings.cropToolName, reference: true })
     const last = parsed.steps.at(-1)
     if (!parsed.isCall || !last) {
       if (out.stop === 'max_tokens') {
