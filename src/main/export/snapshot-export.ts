@@ -38,6 +38,8 @@ export interface ExportManifest {
   counts: { records: number; images: number }
   cropToolName: string
   llamaFactoryMode?: 'text' | 'tools'
+  /** media paths in the data file: absolute (under the export folder) or relative to it */
+  mediaPaths?: 'absolute' | 'relative'
   jobId: string
   createdAt: string
   studioVersion: string
@@ -114,6 +116,8 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
         name,
         mode: input.llamaFactoryMode,
         render: { cropToolName: input.cropToolName },
+        // paths point at the final folder, not the staging one the files are written into
+        mediaRoot: (input.mediaPaths ?? (input.format === 'llamafactory' ? 'relative' : 'absolute')) === 'absolute' ? outDir : null,
         total: snapshot.traceCount,
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: progress,
@@ -129,6 +133,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       counts: { records: written.records, images: written.images },
       cropToolName: input.cropToolName,
       ...(input.format === 'llamafactory' ? { llamaFactoryMode: input.llamaFactoryMode } : {}),
+      ...(input.format !== 'verl' ? { mediaPaths: input.mediaPaths ?? (input.format === 'llamafactory' ? 'relative' : 'absolute') } : {}),
       jobId: job.id,
       createdAt: new Date().toISOString(),
       studioVersion: STUDIO_VERSION
