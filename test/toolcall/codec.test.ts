@@ -39,7 +39,7 @@ describe('calls as the agent loop reads them (reference: true), against the refe
       return
     }
     expect(last?.kind).toBe('crop')
-    const r = resolveCropTarget(last?.kind === 'crop' ? last.targetImage : -1, v.context)
+    const r = resolveCropTarget(last?.kind === 'crop' ? last.targetImage : -1, v.context, 'reference')
     expect(r.ok ? { ok: r.value } : { error: r.error.message }).toEqual(v.expected)
   })
 

@@ -174,7 +174,7 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
   const ctx = contextOf(s)
   if (call.op === 'select_frames') {
     const frames = call.frames
-    const r = resolveFrameSelection(Array.isArray(frames) ? (frames as number[]) : [], ctx, profile.maxSelectedFrames)
+    const r = resolveFrameSelection(Array.isArray(frames) ? (frames as number[]) : [], ctx, profile.maxSelectedFrames, 'reference')
     if (!r.ok) throw r.error
     const video = s.media.kind === 'video' ? s.media.frames : []
     const picked = r.value.map((i) => ({ image: video[i] as VlmImage, frame: i + 1 }))
@@ -185,7 +185,7 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
 
   const target = call.targetImage
   if (typeof target !== 'number') throw new PixelOpError('bad_arguments', `target_image must be a whole number, got ${JSON.stringify(target)}`)
-  const resolved = resolveCropTarget(target, ctx)
+  const resolved = resolveCropTarget(target, ctx, 'reference')
   if (!resolved.ok) throw resolved.error
   const t = resolved.value
   let source: VlmImage

@@ -103,8 +103,16 @@ export function parseCallJson(inner: string, rawText: string, options: ParseOpti
   const args = value.arguments
   if (!isPlainObject(args)) return errorStep('bad_arguments', `"arguments" of \`${name}\` must be a JSON object, got ${JSON.stringify(args) ?? 'nothing'}`, rawText)
 
+  // The agent loop reads arguments as the reference indexes them: extra keys are ignored, a missing
+  // one is Python's KeyError text (target_image is read first, EM l.1207), and a box's first four
+  // numbers are used (bbox_2d[0..3], l.154).
+  const keyCheck = (required: readonly string[]): string | null => {
+    if (!options.reference) return checkKeys(args, required, name)
+    const missing = required.find((k) => !(k in args))
+    return missing === undefined ? null : pyStrRepr(missing)
+  }
   if (kind === 'select_frames') {
-    const keys = checkKeys(args, ['target_frames'], name)
+    const keys = keyCheck(['target_frames'])
     if (keys) return errorStep('bad_arguments', keys, rawText)
     const frames = args.target_frames
     if (!Array.isArray(frames) || !frames.every((f) => typeof f === 'number' && Number.isInteger(f))) {
@@ -113,16 +121,18 @@ export function parseCallJson(inner: string, rawText: string, options: ParseOpti
     return { kind: 'select_frames', frames: frames as number[], rawArgs: args, raw: rawText }
   }
 
-  const keys = checkKeys(args, ['bbox_2d', 'target_image'], name)
+  const keys = keyCheck(options.reference ? ['target_image', 'bbox_2d'] : ['bbox_2d', 'target_image'])
   if (keys) return errorStep('bad_arguments', keys, rawText)
-  const bbox = args.bbox_2d
+  const given = args.bbox_2d
+  const bbox = options.reference && Array.isArray(given) && given.length > 4 ? given.slice(0, 4) : given
   if (!isBbox(bbox)) return errorStep('bad_arguments', `bbox_2d must be a list of 4 numbers [x1, y1, x2, y2], got ${JSON.stringify(bbox)}`, rawText)
   // Python semantics of the reference's `images[tgt - 1]`: True is 1; a float (1.0 too) raises
   const target = args.target_image === true ? 1 : args.target_image
   if (typeof target === 'number' && writtenAsFloat(inner, 'target_image')) {
     return errorStep('bad_arguments', 'list indices must be integers or slices, not float', rawText)
   }
-  if (typeof target !== 'number' || !Number.isInteger(target) || target < 1) {
+  // the agent loop lets Python's negative indexing through (pixel-ops resolveCropTarget 'reference')
+  if (typeof target !== 'number' || !Number.isInteger(target) || (target < 1 && !options.reference)) {
     return errorStep('bad_arguments', `target_image must be a whole number from 1 (the original image) up, got ${JSON.stringify(target)}`, rawText)
   }
   const units = bboxUnits(bbox)
