@@ -201,7 +201,7 @@ describe('eval run', () => {
     const run = await client.call('eval.run', { source: 'bench:odd', modelId: models.zoomCentre })
     expect(run).toMatchObject({ status: 'complete', failed: 0, unscorable: 1, metrics: { count: 1, accuracy: 1 } })
     const listed = await client.call('eval.results', { runId: run.id, outcome: 'unscorable' })
-    expect(listed.items).toEqual([expect.objectContaining({ sampleId: 'bench:odd:odd-2', traceId: null, unscorable: 'math-verify extracts nothing from the gold ["cm"]' })])
+    expect(listed.items).toEqual([expect.objectContaining({ sampleId: 'bench:odd:odd-2', traceId: null, unscorable: 'math-verify extracts nothing from the gold "cm"' })])
     expect((await client.call('eval.results', { runId: run.id, outcome: 'wrong' })).total).toBe(0)
   })
 })

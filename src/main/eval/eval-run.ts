@@ -69,16 +69,24 @@ function solutionText(result: InferenceResult): string {
   return result.steps.map((s) => (s.kind === 'thought' || s.kind === 'answer' ? s.text : s.kind === 'operation' ? s.raw : s.kind === 'result' ? s.text : s.raw)).join('\n')
 }
 
+/**
+ * The gold as the reference's rule_reward receives it: one accepted answer is a string (no '%'
+ * variant is added, scoring.ts rule 1), several are a list. Benchmark items keep a list either way.
+ */
+function goldOf(golds: readonly string[]): string | string[] {
+  return golds.length === 1 ? (golds[0] ?? '') : [...golds]
+}
+
 /** 0/1 exact match against any accepted answer, or the best ANLS over them. */
 export function scoreResult(result: InferenceResult, metric: 'accuracy' | 'anls', golds: readonly string[] = [result.gold]): number {
   if (metric === 'anls') return anls(result.answer ?? '', [...golds])
-  return scoreAnswer(solutionText(result), [...golds]).correct ? 1 : 0
+  return scoreAnswer(solutionText(result), goldOf(golds)).correct ? 1 : 0
 }
 
 /** Why the golds of a sample cannot be scored under the run's metric, or null. */
 export function unscorableReason(metric: 'accuracy' | 'anls', golds: readonly string[]): string | null {
   if (metric === 'anls') return golds.length === 0 ? 'no gold answer' : null
-  return goldProblem([...golds])
+  return goldProblem(goldOf(golds))
 }
 
 /** A row that counts in the metrics: it ran, and its gold can be scored. */
