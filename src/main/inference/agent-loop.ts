@@ -203,7 +203,8 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
   const image = await decodeImage(crop.png)
   return {
     text: `\nHere is the cropped image (Image Size: ${crop.width}x${crop.height}):`,
-    images: [{ image, source: { targetImage: target, box: crop.region.box, size: crop.source } }]
+    // the image actually cut, 1-based (a target <= 0 indexes from the end, as in Python)
+    images: [{ image, source: { targetImage: t.kind === 'returned' ? imageCount(s) - s.returned.length + t.index + 1 : t.index + 1, box: crop.region.box, size: crop.source } }]
   }
 }
 
