@@ -14,7 +14,7 @@ import { STUDIO_VERSION } from '../settings/version'
 import { ProgressMeter } from '../jobs/progress-meter'
 import type { Project } from '../project/project'
 import type { ExportRecord } from './export-record'
-import { exportRecords } from './export-writer'
+import { defaultMediaRoot, exportRecords } from './export-writer'
 import { mediaPathOf, snapshotExportRecords } from './snapshot-records'
 import { writeVerlParquet, type RlQuery } from './verl'
 
@@ -96,7 +96,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
     await mkdir(staging, { recursive: true })
     const pathOf = mediaPathOf(project)
     const records = snapshotExportRecords(project, snapshot.id)
-    let written: { dataFile: string; files: string[]; records: number; images: number }
+    let written: { dataFile: string; files: string[]; records: number; images: number; mediaPaths?: 'absolute' | 'relative' }
     if (input.format === 'verl') {
       const dataFile = `${name}.parquet`
       const rows = await writeVerlParquet(rlQueries(records, pathOf), {
@@ -110,6 +110,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       progress(meter.update(rows, rows))
       written = { dataFile, files: [dataFile], records: rows, images: 0 }
     } else {
+      const mediaPaths = input.mediaPaths ?? (defaultMediaRoot(input.format, outDir) === null ? 'relative' : 'absolute')
       const summary = await exportRecords(records, {
         format: input.format,
         outDir: staging,
@@ -117,13 +118,13 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
         mode: input.llamaFactoryMode,
         render: { cropToolName: input.cropToolName },
         // paths point at the final folder, not the staging one the files are written into
-        mediaRoot: (input.mediaPaths ?? (input.format === 'llamafactory' ? 'relative' : 'absolute')) === 'absolute' ? outDir : null,
+        mediaRoot: mediaPaths === 'absolute' ? outDir : null,
         total: snapshot.traceCount,
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: progress,
         pathOf
       })
-      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records, images: summary.images }
+      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records, images: summary.images, mediaPaths }
     }
     const manifest: ExportManifest = {
       format: input.format,
@@ -133,7 +134,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       counts: { records: written.records, images: written.images },
       cropToolName: input.cropToolName,
       ...(input.format === 'llamafactory' ? { llamaFactoryMode: input.llamaFactoryMode } : {}),
-      ...(input.format !== 'verl' ? { mediaPaths: input.mediaPaths ?? (input.format === 'llamafactory' ? 'relative' : 'absolute') } : {}),
+      ...(written.mediaPaths ? { mediaPaths: written.mediaPaths } : {}),
       jobId: job.id,
       createdAt: new Date().toISOString(),
       studioVersion: STUDIO_VERSION

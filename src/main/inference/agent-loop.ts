@@ -34,7 +34,7 @@ export interface AgentSettings {
   cropMaxPixels: number
   cropPadding: number
   maxSelectedFrames: number
-  /** the crop tool's advertised name; a call must use `crop_image_normalized` (aliases are import-only) */
+  /** the crop tool's advertised name; a call must use it (the aliases are import-only) */
   cropToolName: 'crop_image_normalized' | 'crop_image'
   guideline: string
 }
