@@ -3,7 +3,7 @@
 TypeScript rules are tested with (test/reward/reward.test.ts runs this):
   reward.json   -> resources/trainer/pixel_reasoner/reward.py   (src/shared/reward)
   scoring.json  -> resources/trainer/pixel_reasoner/scoring.py  (src/shared/eval/scoring.ts), the
-                   correctness term r(x, y) of the reward
+                   correctness term r(x, y) of the reward, ANLS and the unscorable golds
 Usage: python3 check_reward.py   (exit 1 on a mismatch)
 """
 import json
@@ -13,7 +13,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "trainer"))
 from pixel_reasoner.reward import group_advantages, group_rewards  # noqa: E402
-from pixel_reasoner.scoring import score_answer  # noqa: E402
+from pixel_reasoner.scoring import answer_unreadable, anls, gold_problem, score_answer  # noqa: E402
 
 TOLERANCE = 1e-9
 failures = []
@@ -49,7 +49,19 @@ def check_scoring(v):
         correct, matched_by = score_answer(c["solution"], c["gold"])
         if correct != c["correct"] or matched_by != c["matchedBy"]:
             failures.append(f"scoring {c['solution']!r} vs {c['gold']!r}: python {(correct, matched_by)}, expected {(c['correct'], c['matchedBy'])}")
-    return len(v["exact_match"])
+    for c in v["anls"]:
+        got = anls(c["prediction"], c["golds"])
+        if not close(got, c["anls"]):
+            failures.append(f"anls {c['prediction']!r} vs {c['golds']!r}: python {got}, expected {c['anls']}")
+    for c in v["gold_problems"]:
+        got = gold_problem(c["gold"])
+        if got != c["problem"]:
+            failures.append(f"gold_problem {c['gold']!r}: python {got!r}, expected {c['problem']!r}")
+    for c in v["unreadable"]:
+        got = answer_unreadable(c["solution"], c["gold"])
+        if got != c["unreadable"]:
+            failures.append(f"answer_unreadable {c['solution']!r} vs {c['gold']!r}: python {got}, expected {c['unreadable']}")
+    return len(v["exact_match"]) + len(v["anls"]) + len(v["gold_problems"]) + len(v["unreadable"])
 
 
 def main():

@@ -27,10 +27,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PIXEL_FILE = os.path.join(HERE, "pixel-ops.json")
 TOOLCALL_FILE = os.path.join(HERE, "toolcall.json")
+DECODE_FILE = os.path.join(HERE, "decode.json")
 
 # The rules themselves live in ONE Python module shared with the trainers.
 sys.path.insert(0, os.path.join(HERE, "..", "trainer"))
-from pixel_reasoner.pixel_ops import PROFILES, Image, PixelOpError, bounds, crop_box, execute_tool, resolve_crop_target, resolve_frame_selection, smart_resize  # noqa: E402
+from pixel_reasoner.pixel_ops import PROFILES, Image, PixelOpError, to_rgb, bounds, crop_box, execute_tool, resolve_crop_target, resolve_frame_selection, smart_resize  # noqa: E402
 from pixel_reasoner.toolcall import is_call, parse_last_tool, render_chat  # noqa: E402
 
 
@@ -164,6 +165,37 @@ def run_toolcall(v, fill):
         check(c["expected"] == got, f"render {c['name']}:\n--- expected\n{c['expected']!r}\n--- python\n{got!r}")
 
 
+REFERENCE_OPERATIONS = ("crop_image_normalized", "select_frames")  # EM l.1450
+
+
+def run_agent_calls(v):
+    """The reference's tool execution of one call: parse_last_tool, self.operations[name] (a
+    KeyError for any other name), execute_tool; str(e) is what the model is shown."""
+    for c in v["agent_calls"]:
+        images, raw, is_video = media_lists(c["context"])
+        try:
+            call = parse_last_tool(c["text"])
+            name, args = call["name"], call["arguments"]
+            if name not in REFERENCE_OPERATIONS:
+                raise KeyError(name)
+            got = {"ok": label_of(execute_tool(images, raw, args, name, is_video))}
+        except Exception as e:
+            got = {"error": str(e)}
+        check(got == c["expected"], f"agent_calls {c['name']}: reference {got}")
+
+
+def run_decode(v, fill):
+    """PIL.Image.open + to_rgb, as the reference opens every image (no EXIF transpose)."""
+    if Image is None:
+        return
+    for c in v["images"]:
+        im = to_rgb(Image.open(os.path.join(HERE, c["file"])))
+        got = {"size": list(im.size), "rgb": [ch for px in im.getdata() for ch in px]}
+        if fill:
+            c["size"], c["rgb"] = got["size"], got["rgb"]
+        check(c["size"] == got["size"] and c["rgb"] == got["rgb"], f"decode {c['file']}: Pillow gives {got['size']} {got['rgb'][:12]}...")
+
+
 def main():
     fill = "--fill" in sys.argv
     with open(PIXEL_FILE) as f:
@@ -172,8 +204,12 @@ def main():
         toolcall = json.load(f)
     run_pixel(pixel, fill)
     run_toolcall(toolcall, fill)
+    run_agent_calls(toolcall)
+    with open(DECODE_FILE) as f:
+        decode = json.load(f)
+    run_decode(decode, fill)
     if fill:
-        for path, data in ((PIXEL_FILE, pixel), (TOOLCALL_FILE, toolcall)):
+        for path, data in ((PIXEL_FILE, pixel), (TOOLCALL_FILE, toolcall), (DECODE_FILE, decode)):
             with open(path, "w") as f:
                 json.dump(data, f, indent=1, ensure_ascii=False)
                 f.write("\n")
@@ -182,7 +218,7 @@ def main():
         for x in failures:
             print("FAIL", x)
         sys.exit(1)
-    n = sum(len(pixel[k]) for k in ("smart_resize", "crop_box", "crop_pipeline", "targets", "frames")) + len(toolcall["parse_turn"]) + len(toolcall["render"])
+    n = sum(len(pixel[k]) for k in ("smart_resize", "crop_box", "crop_pipeline", "targets", "frames")) + len(toolcall["parse_turn"]) + len(toolcall["render"]) + len(decode["images"]) + len(toolcall["agent_calls"])
     print(f"ok: {n} vectors match the reference re-implementation (Pillow {'used' if Image else 'not installed'})")
 
 

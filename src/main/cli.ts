@@ -256,9 +256,18 @@ snapshot
   .option('--name <name>', 'data file name (default: from the snapshot name)')
   .option('--crop-tool-name <name>', 'crop_image_normalized | crop_image | zoom_in', 'crop_image_normalized')
   .option('--llamafactory-mode <mode>', 'text (exact chat) | tools (function_call turns)', 'text')
-  .action(async (snapshotId: string, outDir: string, cmd: { format: string; name?: string; cropToolName: string; llamafactoryMode: string }) => {
+  .option('--media-paths <kind>', 'absolute | relative (default: absolute for trl and pixelreasoner, relative for llamafactory)')
+  .action(async (snapshotId: string, outDir: string, cmd: { format: string; name?: string; cropToolName: string; llamafactoryMode: string; mediaPaths?: string }) => {
     const options = program.opts<GlobalOptions>()
-    const input = { snapshotId, outDir, format: cmd.format, cropToolName: cmd.cropToolName, llamaFactoryMode: cmd.llamafactoryMode, ...(cmd.name ? { name: cmd.name } : {}) }
+    const input = {
+      snapshotId,
+      outDir,
+      format: cmd.format,
+      cropToolName: cmd.cropToolName,
+      llamaFactoryMode: cmd.llamafactoryMode,
+      ...(cmd.name ? { name: cmd.name } : {}),
+      ...(cmd.mediaPaths ? { mediaPaths: cmd.mediaPaths } : {})
+    }
     print(await invokeJob(options, 'snapshots.export', input), options.json, (r: { records: number; images: number; outDir: string; files: string[] }) =>
       `exported ${r.records} records and ${r.images} images to ${r.outDir}\n  ${r.files.join('\n  ')}`
     )

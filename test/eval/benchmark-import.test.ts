@@ -111,6 +111,9 @@ describe('benchmark import', () => {
     const items = benchmarkItems(studio.project)
     expect(items.get('bench:vstar:vstar-11')).toEqual({ suite: 'vstar', qid: 'vstar-11', category: 'direct_attributes', answers: ['A'], file: vstar, row: 1 })
     expect(items.get('bench:vstar:vstar-13')?.category).toBe('relative_position')
+    // a parenthesised choice letter is stored bare, as the sample's gold and among its answers
+    expect(items.get('bench:vstar:vstar-13')?.answers).toEqual(['B'])
+    expect(studio.project.samples.get('bench:vstar:vstar-13').answer).toBe('B')
 
     const tally = join(dir, 'tallyqa.jsonl')
     writeFileSync(tally, [JSON.stringify({ qid: 'tallyqa-9', question: 'How many?', image: 'direct_attributes/sa_1.png', answer: 'many' }), JSON.stringify({ qid: 'tallyqa-10', question: 'How many?', image: 'direct_attributes/sa_1.png', answer: ' ' })].join('\n'))

@@ -29,7 +29,7 @@ describe('category of a benchmark record', () => {
 })
 
 function row(over: Partial<EvalSampleResult>): EvalSampleResult {
-  return { sampleId: 's', traceId: 't', category: null, question: 'q', answer: 'A', gold: 'A', score: 1, operations: 0, stop: 'answer', ms: 100, generatedTokens: 10, error: null, ...over }
+  return { sampleId: 's', traceId: 't', category: null, question: 'q', answer: 'A', gold: 'A', score: 1, operations: 0, stop: 'answer', ms: 100, generatedTokens: 10, error: null, unscorable: null, ...over }
 }
 
 describe('run summaries', () => {

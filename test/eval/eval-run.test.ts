@@ -186,4 +186,22 @@ describe('eval run', () => {
     const resumed = await client.call('eval.run', { source: 'bench:tiny', runId: run.id })
     expect(resumed).toMatchObject({ status: 'complete', failed: 0, metrics: { count: 4, accuracy: 0.5 } })
   })
+
+  it('a gold that cannot be scored is listed with its reason, not run and not counted as wrong', async () => {
+    const dir = join(root, 'oddsuite')
+    mkdirSync(dir, { recursive: true })
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777' } }).png().toFile(join(dir, 'a.png'))
+    // "cm" is what normalize_answer deletes: \boxed{} then holds nothing math-verify can extract
+    const rows = [
+      { qid: 'odd-1', question: 'Which letter?', image: 'a.png', answer: 'B' },
+      { qid: 'odd-2', question: 'How long?', image: 'a.png', answer: 'cm' }
+    ]
+    writeFileSync(join(dir, 'odd.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'))
+    expect((await client.call('benchmarks.import', { path: join(dir, 'odd.jsonl') })).imported).toBe(2)
+    const run = await client.call('eval.run', { source: 'bench:odd', modelId: models.zoomCentre })
+    expect(run).toMatchObject({ status: 'complete', failed: 0, unscorable: 1, metrics: { count: 1, accuracy: 1 } })
+    const listed = await client.call('eval.results', { runId: run.id, outcome: 'unscorable' })
+    expect(listed.items).toEqual([expect.objectContaining({ sampleId: 'bench:odd:odd-2', traceId: null, unscorable: 'math-verify extracts nothing from the gold "cm"' })])
+    expect((await client.call('eval.results', { runId: run.id, outcome: 'wrong' })).total).toBe(0)
+  })
 })

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { lastBoxed } from '../../src/shared/eval/answer-extraction'
 import { runMetrics, metricsByGroup } from '../../src/shared/eval/metrics'
-import { anls, benchmarkOf, scoreAnswer } from '../../src/shared/eval/scoring'
+import { anls, answerUnreadable, benchmarkOf, goldProblem, scoreAnswer } from '../../src/shared/eval/scoring'
 
 const Vectors = z.object({
   exact_match: z.array(z.object({ solution: z.string(), gold: z.union([z.string(), z.array(z.string())]), correct: z.boolean(), matchedBy: z.string().nullable() })),
-  anls: z.array(z.object({ prediction: z.string(), golds: z.array(z.string()), anls: z.number() }))
+  anls: z.array(z.object({ prediction: z.string(), golds: z.array(z.string()), anls: z.number() })),
+  gold_problems: z.array(z.object({ gold: z.union([z.string(), z.array(z.string())]), problem: z.string().nullable() })),
+  unreadable: z.array(z.object({ solution: z.string(), gold: z.string(), unreadable: z.boolean() }))
 })
 const vectors = Vectors.parse(JSON.parse(readFileSync('resources/test-vectors/scoring.json', 'utf8')))
 
@@ -19,6 +21,14 @@ describe('scoring as the reference does', () => {
 
   it.each(vectors.anls)('ANLS $prediction vs $golds', (v) => {
     expect(anls(v.prediction, v.golds)).toBeCloseTo(v.anls, 10)
+  })
+
+  it.each(vectors.gold_problems)('gold $gold is scorable or names why not', (v) => {
+    expect(goldProblem(v.gold)).toBe(v.problem)
+  })
+
+  it.each(vectors.unreadable)('$solution vs $gold: the reference scores -1 = $unreadable', (v) => {
+    expect(answerUnreadable(v.solution, v.gold)).toBe(v.unreadable)
   })
 
   it('reads the last balanced \\boxed{}', () => {

@@ -1,5 +1,5 @@
 // The snapshots.export job through the contract: the Pixel-Reasoner SFT layout (message_list,
-// relative paths, text-first question turn, exact tool-call text), the crop tool name option,
+// typed items, absolute paths by default, text-first question turn, exact tool-call text), the crop tool name option,
 // progress, a manifest, the jobs row; cancel removes the partial output; a used folder is refused.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -18,7 +18,7 @@ let project: Project
 let snapshot: Snapshot
 let client: StudioClient
 
-type PrItem = { text?: string; image?: string; video?: string[] }
+type PrItem = { type: string; text?: string; image?: string; video?: string[] }
 type PrRecord = { message_list: Array<{ role: string; content: PrItem[] }>; qid: string; answer: string; wrong_look_turns: number[] }
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ beforeAll(async () => {
 })
 
 describe('Pixel-Reasoner SFT export', () => {
-  it('writes a JSON array of message_list records with relative media paths and the exact call text', async () => {
+  it('writes a JSON array of message_list records, every item typed, with absolute media paths and the exact call text', async () => {
     const outDir = join(root, 'pr')
     const progress: JobProgress[] = []
     const result = await client.call('snapshots.export', { snapshotId: snapshot.id, format: 'pixelreasoner', outDir, name: 'sft' }, { onProgress: (p) => progress.push(p) })
@@ -39,19 +39,23 @@ describe('Pixel-Reasoner SFT export', () => {
     const records = JSON.parse(readFileSync(join(outDir, 'sft.json'), 'utf8')) as PrRecord[]
     expect(records).toHaveLength(snapshot.traceCount)
     const paths = records.flatMap((r) => r.message_list.flatMap((m) => m.content.flatMap((c) => [...(c.image ? [c.image] : []), ...(c.video ?? [])])))
+    // the reference opens paths as given (no root prefix): absolute, in the final folder (not the staging one)
     for (const p of paths) {
-      expect(p).toMatch(/^images\/[0-9a-f]{64}\.(png|jpg)$/)
-      expect(existsSync(join(outDir, p))).toBe(true)
+      expect(p.startsWith(`${join(outDir, 'images')}/`)).toBe(true)
+      expect(p).toMatch(/\/[0-9a-f]{64}\.(png|jpg)$/)
+      expect(existsSync(p)).toBe(true)
     }
+    // qwen-vl-utils 0.0.10 reads ele["type"] of every item without an image/video key
+    for (const r of records) for (const m of r.message_list) for (const c of m.content) expect(['text', 'image', 'video']).toContain(c.type)
     expect(readdirSync(join(outDir, 'images'))).toHaveLength(result.images)
 
     const image = records[0]!
     expect(image.message_list.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant'])
     expect(image.message_list[0]!.content[0]!.text).toContain('{"type": "function", "function": {"name": "crop_image_normalized"')
     const question = image.message_list[1]!.content
-    expect(Object.keys(question[0]!)).toEqual(['text']) // text first: the reference reads media at content[1]
+    expect(Object.keys(question[0]!)).toEqual(['type', 'text']) // text first: the reference reads media at content[1]
     expect(question[0]!.text).toMatch(/\n\n\n\nGuidelines: /)
-    expect(Object.keys(question[1]!)).toEqual(['image'])
+    expect(Object.keys(question[1]!)).toEqual(['type', 'image'])
     expect(image.message_list[2]!.content[0]!.text).toBe(
       'The sign is small. Now I will zoom in to look clearer at the top left.\n<tool_call>\n{"name": "crop_image_normalized", "arguments": {"bbox_2d": [0.0, 0.0, 0.25, 0.25], "target_image": 1}}\n</tool_call>'
     )
@@ -60,6 +64,22 @@ describe('Pixel-Reasoner SFT export', () => {
     const video = records[1]!
     expect(video.message_list[1]!.content[1]!.video).toHaveLength(16)
     expect(video.message_list[3]!.content.filter((c) => c.image)).toHaveLength(3)
+  })
+
+  it('writes paths relative to the export folder when asked, and says which in the manifest', async () => {
+    const outDir = join(root, 'pr-relative')
+    await client.call('snapshots.export', { snapshotId: snapshot.id, format: 'pixelreasoner', outDir, name: 'sft', mediaPaths: 'relative' })
+    const records = JSON.parse(readFileSync(join(outDir, 'sft.json'), 'utf8')) as PrRecord[]
+    const image = records[0]!.message_list[1]!.content[1]!.image ?? ''
+    expect(image).toMatch(/^images\/[0-9a-f]{64}\.(png|jpg)$/)
+    expect(existsSync(join(outDir, image))).toBe(true)
+    expect(JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'))).toMatchObject({ mediaPaths: 'relative' })
+    const trlDir = join(root, 'trl-absolute')
+    await client.call('snapshots.export', { snapshotId: snapshot.id, format: 'trl', outDir: trlDir, name: 'train' })
+    const row = JSON.parse(readFileSync(join(trlDir, 'train.jsonl'), 'utf8').split('\n')[0]!) as { images: string[] }
+    // a hand-run `trl sft` hands these strings to the processor, which opens them from its working directory
+    for (const p of row.images) expect(p.startsWith(join(trlDir, 'images')) && existsSync(p)).toBe(true)
+    expect(JSON.parse(readFileSync(join(trlDir, 'manifest.json'), 'utf8'))).toMatchObject({ mediaPaths: 'absolute' })
   })
 
   it('names the crop tool as asked, in the tools block and in every call, and imports it back', async () => {

@@ -118,6 +118,18 @@ describe('inference runs stored as traces', () => {
     expect(renderedTurns(trace, sample)).toEqual(streamed)
   })
 
+  it('a call the reference runs despite the studio\'s rules (target 0, an extra key) is stored as run', async () => {
+    const { result, trace, sample, streamed } = await runScripted('wrapTarget', 'sample-img-002')
+    expect(result).toMatchObject({ stop: 'answer', operations: 1 })
+    expect(trace.steps.map((s) => s.kind)).toEqual(['thought', 'crop', 'observation', 'answer'])
+    expect(trace.steps[1]).toMatchObject({ kind: 'crop', targetImage: 0, rawArgs: { why: 'look' } })
+    expect(resultImages(result)).toHaveLength(1) // Python's images[-1]: the (only) original was cropped
+    // the stored call renders as the codec writes calls: target 0 kept, the extra key only in rawArgs
+    const turns = renderedTurns(trace, sample)
+    expect(turns[0]).toBe(streamed[0]?.replace(', "why": "look"', ''))
+    expect(turns[1]).toBe(streamed[1])
+  })
+
   it('endless calls: four executed crops, then the 5th call kept as too_many_calls', async () => {
     const { result, trace, sample, streamed } = await runScripted('endlessCalls', 'sample-img-003')
     expect(result.stop).toBe('max_operations')

@@ -199,6 +199,18 @@ describe('agent loop on the real transformers.js path', () => {
     expect(result).toMatchObject({ stop: 'answer', answer: 'D' })
   })
 
+  it('an alias tool name gets the reference\'s KeyError observation; a call written past is an answer', async () => {
+    const alias = await runAgent(await session('aliasCall'), imageInput())
+    expect(alias.steps.find((st) => st.kind === 'error')).toMatchObject({ code: 'unknown_tool', message: "'crop_image'" })
+    expect(alias.messages[3]?.content).toEqual([{ type: 'text', text: "\nExecution error:\n'crop_image'\n" }])
+    expect(alias).toMatchObject({ stop: 'answer', answer: 'E', operations: 1 })
+
+    const past = await runAgent(await session('pastTheCall'), imageInput())
+    expect(past).toMatchObject({ stop: 'answer', answer: 'F', operations: 0 })
+    expect(past.turns).toHaveLength(1)
+    expect(past.turns[0]?.stop).toBe('eos')
+  })
+
   it('endless calls stop at the operation limit with 4 executed', async () => {
     const result = await runAgent(await session('endlessCalls'), imageInput())
     expect(result.stop).toBe('max_operations')

@@ -13,8 +13,8 @@ interface Vectors {
   smart_resize: Array<{ width: number; height: number; bounds: PixelBounds; expected: Expect<{ width: number; height: number }> }>
   crop_box: Array<{ size: [number, number]; bbox: number[]; padding?: number; expected: Expect<{ units: string; box: [number, number, number, number] }> }>
   crop_pipeline: Array<{ profile: 'train' | 'eval'; source: [number, number]; bbox: number[]; expected: { view: [number, number]; box: number[]; output: [number, number] } }>
-  targets: Array<{ context: MediaContext; target: number; expected: Expect<{ ok: unknown }> }>
-  frames: Array<{ context: MediaContext; selection: number[]; expected: Expect<{ ok: number[] }> }>
+  targets: Array<{ context: MediaContext; target: number; expected: Expect<{ ok: unknown }>; reference: { ok: unknown } | { error: string } }>
+  frames: Array<{ context: MediaContext; selection: number[]; expected: Expect<{ ok: number[] }>; reference: { ok: unknown } | { error: string } }>
 }
 
 const vectors = JSON.parse(readFileSync(resolve('resources/test-vectors/pixel-ops.json'), 'utf8')) as Vectors
@@ -56,5 +56,16 @@ describe('pixel-ops vectors', () => {
   it.each(vectors.frames.map((v) => [`${JSON.stringify(v.context)} ${JSON.stringify(v.selection)}`, v] as const))('select_frames %s', (_, v) => {
     const r = resolveFrameSelection(v.selection, v.context)
     expect(r.ok ? { ok: r.value } : { error: r.error.code, message: r.error.message }).toEqual(v.expected)
+  })
+
+  // the agent loop's semantics: what the reference's Python does (check_vectors.py computes `reference`)
+  it.each(vectors.targets.map((v) => [`${JSON.stringify(v.context)} target ${v.target}`, v] as const))('target_image as the reference %s', (_, v) => {
+    const r = resolveCropTarget(v.target, v.context, 'reference')
+    expect(r.ok ? { ok: r.value } : { error: r.error.message }).toEqual(v.reference)
+  })
+
+  it.each(vectors.frames.map((v) => [`${JSON.stringify(v.context)} ${JSON.stringify(v.selection)}`, v] as const))('select_frames as the reference %s', (_, v) => {
+    const r = resolveFrameSelection(v.selection, v.context, 8, 'reference')
+    expect(r.ok ? { ok: r.value } : { error: r.error.message }).toEqual(v.reference)
   })
 })

@@ -5,10 +5,12 @@ import { parseAssistantTurn, parseCallJson, parseTranscript } from '../../src/sh
 import { renderChatText, renderMessages, renderCall } from '../../src/shared/toolcall/render'
 import { Step, Trace, type Step as StepT } from '../../src/shared/toolcall/steps'
 import { systemText, toolsBlock, userText } from '../../src/shared/toolcall/tools'
+import { resolveCropTarget, type MediaContext } from '../../src/shared/pixel-ops/targets'
 
 interface Vectors {
   parse_turn: Array<{ name: string; text: string; expected: { isCall: boolean; steps: Array<Record<string, unknown>> } }>
   render: Array<{ name: string; trace: unknown; options?: Record<string, unknown>; expected: string }>
+  agent_calls: Array<{ name: string; text: string; context: MediaContext; expected: { error: string } | { ok: unknown } }>
 }
 const vectors = JSON.parse(readFileSync(resolve('resources/test-vectors/toolcall.json'), 'utf8')) as Vectors
 
@@ -26,6 +28,24 @@ describe('parse one assistant turn (vectors)', () => {
     // total: nothing is lost, and every step is schema-valid
     expect(rawOf(parsed.steps)).toBe(v.text)
     for (const s of parsed.steps) expect(Step.safeParse(s).success).toBe(true)
+  })
+})
+
+describe('calls as the agent loop reads them (reference: true), against the reference (vectors)', () => {
+  it.each(vectors.agent_calls.map((v) => [v.name, v] as const))('%s', (_, v) => {
+    const last = parseAssistantTurn(v.text, { reference: true }).steps.at(-1)
+    if (last?.kind === 'error') {
+      expect({ error: last.message }).toEqual(v.expected)
+      return
+    }
+    expect(last?.kind).toBe('crop')
+    const r = resolveCropTarget(last?.kind === 'crop' ? last.targetImage : -1, v.context, 'reference')
+    expect(r.ok ? { ok: r.value } : { error: r.error.message }).toEqual(v.expected)
+  })
+
+  it('import still reads the aliases', () => {
+    const alias = vectors.agent_calls[0]!
+    expect(parseAssistantTurn(alias.text).steps.at(-1)).toMatchObject({ kind: 'crop', toolName: 'crop_image' })
   })
 })
 

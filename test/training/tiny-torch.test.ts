@@ -4,7 +4,7 @@
 // onnxruntime-node, the agent loop), resume, SIGTERM, then GRPO with the Pixel Reasoner reward.
 // Every stdout line must parse as the contract's TrainerEvent.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { TrainerEvent } from '../../src/shared/contract/schemas/training'
@@ -98,7 +98,7 @@ describe.skipIf(unavailable !== null)(`tiny-torch trainer${unavailable ? ` (skip
     expect(trainedCall?.kind).toBe('crop')
     const session = await VlmSession.load(join(sftDir, 'output', 'onnx'), { device: 'cpu' })
     try {
-      const image = await decodeImage(join(dirname(data.file), row.images[0]!))
+      const image = await decodeImage(readFileSync(resolve(dirname(data.file), row.images[0]!)))
       // crops resized as in training (TRAIN_PROFILE), so the observation text is the one it learned
       const settings = { cropMinPixels: TRAIN_PROFILE.crop.minPixels, cropMaxPixels: TRAIN_PROFILE.crop.maxPixels, maxNewTokensPerTurn: 256 }
       const result = await runAgent(session, { question: sample.question, media: { kind: 'images', images: [image] }, settings })
@@ -229,7 +229,7 @@ describe.skipIf(unavailable !== null)(`tiny-torch trainer${unavailable ? ` (skip
           const sizes: number[][] = []
           const count = m.content.filter((b) => b.type === 'image').length
           for (let k = 0; k < count; k++) {
-            const meta = await sharp(join(dirname(file), row.images[image++]!)).metadata()
+            const meta = await sharp(resolve(dirname(file), row.images[image++]!)).metadata()
             sizes.push([meta.width!, meta.height!])
           }
           out.push({ text: m.content.map((c) => c.text ?? '').join(''), sizes })

@@ -31,7 +31,11 @@ def group_rewards(group, spec=None):
         n = o["operations"]
         if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0 or int(n) != n:
             raise ValueError(f"operations must be a whole number >= 0, got {n}")
-        correctness = 1 if o["correct"] and not (spec["formula"] == "released" and o.get("endedOnError")) else 0
+        released = spec["formula"] == "released"
+        if o["correct"]:
+            correctness = 0 if released and o.get("endedOnError") else 1
+        else:
+            correctness = -1 if released and o.get("unreadable") else 0
         curiosity = curiosity_bonus(group_rapr, o, spec)
         # beta * min(N - n_vo(y), 0); the released -0.05 * (ncall - 1) for ncall > 0 is the same at N = 1
         penalty = spec["beta"] * min(spec["freeOperations"] - n, 0)

@@ -1,5 +1,5 @@
 """The dataset: TRL conversational JSONL as the studio exports it (src/main/export/trl.ts):
-`messages` with typed content blocks, `images` (paths relative to the data file, in block order),
+`messages` with typed content blocks, `images` (paths absolute or relative to the data file, in block order),
 `answer`, `id`, plus the studio's columns `sample_id`, `is_video` and `wrong_look_turns`
 (0-based assistant turns that are deliberate wrong looks: kept in the text, never trained on).
 

@@ -60,8 +60,9 @@ class Environment:
                 images = [pixel_ops.model_view(img, PROFILE["frames"]) for img in images]
             first, last = pixel_ops.frame_labels(ctx, len(images))
             return pixel_ops.frames_observation(images[0].width, images[0].height, first, last), images
-        if name not in toolcall.CROP_TOOL_NAMES:
-            raise ValueError(f"Unknown tool `{name}`. Available tools: crop_image_normalized, select_frames.")
+        if name != "crop_image_normalized":
+            # as the reference: self.operations[name] (aliases are import-only), str(KeyError) shown
+            raise KeyError(name)
         target = pixel_ops.resolve_crop_target(args.get("target_image"), ctx)
         source = self.returned[target["index"]] if target["kind"] == "returned" else self.views[target["index"]]
         crop = pixel_ops.crop_and_resize(source, args.get("bbox_2d"), PROFILE["crop"])

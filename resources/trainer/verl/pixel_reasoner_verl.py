@@ -23,7 +23,7 @@ import re
 
 from pixel_reasoner import pixel_ops
 from pixel_reasoner.reward import group_rewards
-from pixel_reasoner.scoring import score_answer
+from pixel_reasoner.scoring import answer_unreadable, score_answer
 
 # The run's reward settings (RunSpec.grpo.reward), read from spec.json next to the run folder.
 REWARD_SPEC = None
@@ -66,7 +66,7 @@ def compute_score(data_sources, solution_strs, ground_truths, extra_infos, **kwa
     outcomes = []
     for response, gold, info in zip(solution_strs, ground_truths, extra_infos):
         correct, _ = score_answer(response, str(gold))
-        outcomes.append({"operations": count_operations(response), "correct": bool(correct), "video": _is_video(info)})
+        outcomes.append({"operations": count_operations(response), "correct": bool(correct), "video": _is_video(info), "unreadable": answer_unreadable(response, str(gold))})
     groups = {}
     for i, info in enumerate(extra_infos):
         groups.setdefault((info or {}).get("index", i), []).append(i)

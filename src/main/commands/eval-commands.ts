@@ -17,7 +17,7 @@ const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFix
 
 function runLine(r: EvalRun): string {
   const m = r.metrics
-  return `${r.id}  ${r.label}  ${r.suite}  ${r.status} ${m.count}/${r.total}  ${r.metric === 'anls' ? 'ANLS' : 'acc'} ${pct(m.accuracy)}  RaPR ${pct(m.rapr)}  ops/answer ${m.opsPerAnswer.toFixed(2)}  acc with/without ops ${pct(m.accuracyWithOps)}/${pct(m.accuracyWithoutOps)}  ${m.meanLatencyMs.toFixed(0)} ms${r.failed ? `  ${r.failed} failed` : ''}`
+  return `${r.id}  ${r.label}  ${r.suite}  ${r.status} ${m.count}/${r.total}  ${r.metric === 'anls' ? 'ANLS' : 'acc'} ${pct(m.accuracy)}  RaPR ${pct(m.rapr)}  ops/answer ${m.opsPerAnswer.toFixed(2)}  acc with/without ops ${pct(m.accuracyWithOps)}/${pct(m.accuracyWithoutOps)}  ${m.meanLatencyMs.toFixed(0)} ms${r.failed ? `  ${r.failed} failed` : ''}${r.unscorable ? `  ${r.unscorable} unscorable (--outcome unscorable)` : ''}`
 }
 
 function describeRun(r: EvalRun): string {
@@ -81,7 +81,7 @@ export function registerEvalCommands(program: Command, io: CliIo): void {
   evaluation
     .command('results <runId>')
     .description('per-sample results of a run, each with its trace id')
-    .option('--outcome <which>', 'all | right | wrong | failed', 'all')
+    .option('--outcome <which>', 'all | right | wrong | failed | unscorable', 'all')
     .option('--used-operation <yes|no>', 'only samples that did (yes) or did not (no) use an operation')
     .option('--category <name>', 'only this category')
     .option('--limit <n>', 'rows', int, 100)
@@ -94,7 +94,7 @@ export function registerEvalCommands(program: Command, io: CliIo): void {
         ...(cmd.category ? { category: cmd.category } : {})
       }
       io.print(await call(io, 'eval.results', input), (page: { total: number; items: EvalSampleResult[] }) =>
-        [...page.items.map((r) => `${r.sampleId}\t${r.error ? `failed: ${r.error}` : `${r.score.toFixed(2)}\t${r.answer ?? '(none)'}\tgold ${r.gold}\t${r.operations} ops\t${r.traceId}`}`), `(${page.items.length} of ${page.total})`].join('\n')
+        [...page.items.map((r) => `${r.sampleId}\t${r.error ? `failed: ${r.error}` : r.unscorable ? `unscorable: ${r.unscorable}` : `${r.score.toFixed(2)}\t${r.answer ?? '(none)'}\tgold ${r.gold}\t${r.operations} ops\t${r.traceId}`}`), `(${page.items.length} of ${page.total})`].join('\n')
       )
     })
   evaluation

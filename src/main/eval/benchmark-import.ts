@@ -3,7 +3,8 @@
 // imported (same id) are skipped, so an interrupted import resumes where it stopped. Each sample
 // also gets its benchmark item (suite, qid, category, every accepted answer; benchmark-items.ts)
 // in the same transaction. A record whose answer does not fit its suite (a V* answer that is not
-// a choice letter, a TallyQA count that is not a number) is skipped, named by file and row.
+// a choice letter, a TallyQA count that is not a number) is skipped, named by file and row; a
+// choice letter is stored bare ("(C)" -> "C", normalizeChoice).
 import { existsSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join } from 'node:path'
@@ -47,6 +48,16 @@ function answerProblem(suite: string, type: AnswerType, answers: readonly string
   }
   if (check[type].ok(gold)) return null
   return `answer ${JSON.stringify(gold)} is not ${check[type].expected}, but ${suite} is scored as ${type.replace('_', ' ')}`
+}
+
+/**
+ * A choice letter as the bare capital: "(C)", "c" and "C." become "C". The reference compares
+ * golds through math-verify, where "(c)" already equals "c" (src/shared/eval/scoring.ts rule 5);
+ * storing the bare letter keeps the studio's own views and the exports alike.
+ */
+export function normalizeChoice(answer: string): string {
+  const m = /^\(?([A-K])\)?\.?$/i.exec(answer.trim())
+  return m?.[1] ? m[1].toUpperCase() : answer
 }
 
 function answerType(suite: string, answer: string): AnswerType {
@@ -98,12 +109,13 @@ export async function importBenchmark(
 async function importRecord(project: Project, at: { file: string; root: string; row: number }, suite: string, record: BenchmarkRecord): Promise<boolean> {
   const { root } = at
   const id = benchmarkSampleId(suite, record.qid)
-  const answer = record.answer[0] ?? ''
-  const type = answerType(suite, answer)
+  const type = answerType(suite, record.answer[0] ?? '')
   const problem = answerProblem(suite, type, record.answer)
   if (problem) throw new StudioError('invalid_input', problem)
+  const answers = type === 'multiple_choice' ? record.answer.map(normalizeChoice) : record.answer
+  const answer = answers[0] ?? ''
   const items = benchmarkItems(project)
-  const item = { suite, qid: record.qid, category: categoryOf(suite, record), answers: record.answer, file: at.file, row: at.row }
+  const item = { suite, qid: record.qid, category: categoryOf(suite, record), answers, file: at.file, row: at.row }
   if (project.samples.exists(id)) {
     // imported before benchmark items existed: attach them now
     if (!items.get(id)) items.add(id, item)

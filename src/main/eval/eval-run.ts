@@ -21,7 +21,7 @@ import {
 } from '../../shared/contract'
 import { metricsByGroup, runMetrics } from '../../shared/eval/metrics'
 import { suiteLabel } from '../../shared/eval/paper-table'
-import { anls, scoreAnswer } from '../../shared/eval/scoring'
+import { anls, goldProblem, scoreAnswer } from '../../shared/eval/scoring'
 import { runBatchSample } from '../inference/batch-inference'
 import type { InferenceManager } from '../inference/inference-manager'
 import { ProgressMeter } from '../jobs/progress-meter'
@@ -69,11 +69,28 @@ function solutionText(result: InferenceResult): string {
   return result.steps.map((s) => (s.kind === 'thought' || s.kind === 'answer' ? s.text : s.kind === 'operation' ? s.raw : s.kind === 'result' ? s.text : s.raw)).join('\n')
 }
 
+/**
+ * The gold as the reference's rule_reward receives it: one accepted answer is a string (no '%'
+ * variant is added, scoring.ts rule 1), several are a list. Benchmark items keep a list either way.
+ */
+function goldOf(golds: readonly string[]): string | string[] {
+  return golds.length === 1 ? (golds[0] ?? '') : [...golds]
+}
+
 /** 0/1 exact match against any accepted answer, or the best ANLS over them. */
 export function scoreResult(result: InferenceResult, metric: 'accuracy' | 'anls', golds: readonly string[] = [result.gold]): number {
   if (metric === 'anls') return anls(result.answer ?? '', [...golds])
-  return scoreAnswer(solutionText(result), [...golds]).correct ? 1 : 0
+  return scoreAnswer(solutionText(result), goldOf(golds)).correct ? 1 : 0
 }
+
+/** Why the golds of a sample cannot be scored under the run's metric, or null. */
+export function unscorableReason(metric: 'accuracy' | 'anls', golds: readonly string[]): string | null {
+  if (metric === 'anls') return golds.length === 0 ? 'no gold answer' : null
+  return goldProblem(goldOf(golds))
+}
+
+/** A row that counts in the metrics: it ran, and its gold can be scored. */
+const isScored = (r: EvalSampleResult): boolean => r.error === null && r.unscorable === null
 
 /** The rows of a results file, the last row of each sample winning (a failed sample may succeed later). */
 function readResults(file: string): EvalSampleResult[] {
@@ -93,14 +110,14 @@ function readResults(file: string): EvalSampleResult[] {
 }
 
 export function summarize(results: readonly EvalSampleResult[]): EvalMetrics {
-  const scored = results.filter((r) => r.error === null)
+  const scored = results.filter(isScored)
   const m = runMetrics(scored.map((r) => ({ qid: r.sampleId, score: r.score, operations: r.operations })))
   const latency = scored.length ? scored.reduce((a, r) => a + r.ms, 0) / scored.length : 0
   return { ...m, meanLatencyMs: latency }
 }
 
 function byCategory(results: readonly EvalSampleResult[]): EvalRun['byCategory'] {
-  const scored = results.filter((r) => r.error === null && r.category !== null)
+  const scored = results.filter((r) => isScored(r) && r.category !== null)
   const groups = metricsByGroup(
     scored.map((r) => ({ qid: r.sampleId, score: r.score, operations: r.operations, category: r.category ?? '' })),
     'category'
@@ -125,14 +142,15 @@ function readRunFile(dir: string): RunFile | null {
 function describeRun(project: Project, run: RunFile, results: readonly EvalSampleResult[]): EvalRun {
   const available = project.samples.count(undefined, run.source)
   const total = run.limit === null ? available : Math.min(available, run.limit)
-  const scored = results.filter((r) => r.error === null).length
+  const settled = results.filter((r) => r.error === null).length
   const running = active.has(activeKey(project, run.id))
   return {
     ...run,
     suite: suiteLabel(run.source),
-    status: running ? 'running' : scored >= total && total > 0 ? 'complete' : 'incomplete',
+    status: running ? 'running' : settled >= total && total > 0 ? 'complete' : 'incomplete',
     total,
-    failed: results.length - scored,
+    failed: results.length - settled,
+    unscorable: results.filter((r) => r.unscorable !== null).length,
     metrics: summarize(results),
     byCategory: byCategory(results)
   }
@@ -224,14 +242,24 @@ export async function runEval(project: Project, inference: InferenceManager, inp
       options.signal.throwIfAborted()
       const sample = project.samples.get(id)
       const item = items.get(id)
-      const base = { sampleId: id, category: item?.category ?? null, question: sample.question.split('\n')[0]?.slice(0, 300) ?? '', gold: sample.answer }
+      const base = { sampleId: id, category: item?.category ?? null, question: sample.question.split('\n')[0]?.slice(0, 300) ?? '', gold: sample.answer, unscorable: null }
+      const golds = item?.answers ?? [sample.answer]
+      const unscorable = unscorableReason(run.metric, golds)
+      if (unscorable !== null) {
+        // listed with its reason, never run nor counted as wrong (the reference would score it -1)
+        const row: EvalSampleResult = { ...base, traceId: null, answer: null, score: 0, operations: 0, stop: 'unscorable', ms: 0, generatedTokens: 0, error: null, unscorable }
+        await appendFile(resultsFile, `${JSON.stringify(row)}\n`)
+        finished++
+        report()
+        continue
+      }
       const outcome = await runBatchSample(project, inference, id, run.settings, { id: evalTraceId(runId, id), runId, author: `eval:${runId}` }, options.signal)
       const row: EvalSampleResult = outcome.ok
         ? {
             ...base,
             traceId: outcome.result.traceId,
             answer: outcome.result.answer,
-            score: scoreResult(outcome.result, run.metric, item?.answers ?? [sample.answer]),
+            score: scoreResult(outcome.result, run.metric, golds),
             operations: outcome.result.operations,
             stop: outcome.result.stop,
             ms: outcome.result.ms,

@@ -22,15 +22,18 @@ export interface ExportRecord {
 }
 
 /**
- * Copies each media file into <out>/images once and returns its path relative to <out>. A trace's
- * media refs are store hashes; `pathOf` finds the file (named <hash>.<ext> in the store).
+ * Copies each media file into <out>/images once and returns its path as the data file writes it:
+ * relative to <out>, or absolute under `absoluteRoot` (the folder the export ends up in, which
+ * differs from `outDir` while it is staged). A trace's media refs are store hashes; `pathOf`
+ * finds the file (named <hash>.<ext> in the store).
  */
 export class MediaWriter {
   private readonly written = new Set<string>()
 
   constructor(
     private readonly outDir: string,
-    private readonly pathOf: (ref: string) => string
+    private readonly pathOf: (ref: string) => string,
+    private readonly absoluteRoot: string | null = null
   ) {}
 
   /** how many distinct media files were written */
@@ -49,6 +52,6 @@ export class MediaWriter {
       }
       this.written.add(ref)
     }
-    return rel
+    return this.absoluteRoot === null ? rel : join(this.absoluteRoot, rel)
   }
 }

@@ -5,7 +5,7 @@
 // set, LLaMA-Factory's eval_dataset, Pixel-Reasoner's second SFT file), in the same pass.
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { once } from 'node:events'
 import type { JobProgress } from '../../shared/contract'
 import type { RenderOptions } from '../../shared/toolcall'
@@ -30,6 +30,18 @@ export interface ExportOptions {
   signal?: AbortSignal
   onProgress?: (p: JobProgress) => void
   pathOf: (ref: string) => string
+  /**
+   * Where the media paths in the data file point: an absolute folder (the export's final place),
+   * or null for paths relative to the data file's folder. Default: absolute at `outDir` for trl
+   * and pixelreasoner (their trainers open paths as given, relative to the working directory),
+   * relative for llamafactory (it resolves them against its dataset_dir).
+   */
+  mediaRoot?: string | null
+}
+
+/** The default of ExportOptions.mediaRoot for a format. */
+export function defaultMediaRoot(format: ExportFormat, outDir: string): string | null {
+  return format === 'llamafactory' ? null : resolve(outDir)
 }
 
 export interface ExportSummary {
@@ -88,7 +100,7 @@ const ROWS: Record<ExportFormat, { ext: 'jsonl' | 'json'; array: boolean; row: (
 export async function exportRecords(records: AsyncIterable<ExportRecord> | Iterable<ExportRecord>, options: ExportOptions): Promise<ExportSummary> {
   await mkdir(options.outDir, { recursive: true })
   const format = ROWS[options.format]
-  const media = new MediaWriter(options.outDir, options.pathOf)
+  const media = new MediaWriter(options.outDir, options.pathOf, options.mediaRoot === undefined ? defaultMediaRoot(options.format, options.outDir) : options.mediaRoot)
   const meter = new ProgressMeter('traces')
   const file = `${options.name}.${format.ext}`
   const evalFile = options.evalName ? `${options.evalName}.${format.ext}` : null

@@ -14,7 +14,7 @@ import { STUDIO_VERSION } from '../settings/version'
 import { ProgressMeter } from '../jobs/progress-meter'
 import type { Project } from '../project/project'
 import type { ExportRecord } from './export-record'
-import { exportRecords } from './export-writer'
+import { defaultMediaRoot, exportRecords } from './export-writer'
 import { mediaPathOf, snapshotExportRecords } from './snapshot-records'
 import { writeVerlParquet, type RlQuery } from './verl'
 
@@ -48,6 +48,8 @@ export interface ExportManifest {
   }
   cropToolName: string
   llamaFactoryMode?: 'text' | 'tools'
+  /** media paths in the data file: absolute (under the export folder) or relative to it */
+  mediaPaths?: 'absolute' | 'relative'
   jobId: string
   createdAt: string
   studioVersion: string
@@ -118,7 +120,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
     const pathOf = mediaPathOf(project)
     const records = snapshotExportRecords(project, snapshot.id)
     const held = snapshot.split ? evalName(name, input.format) : undefined
-    let written: { dataFile: string; files: string[]; records: number; validationRecords: number; images: number }
+    let written: { dataFile: string; files: string[]; records: number; validationRecords: number; images: number; mediaPaths?: 'absolute' | 'relative' }
     if (input.format === 'verl') {
       const dataFile = `${name}.parquet`
       const verlOptions = (file: string, offset: number, split: string): Parameters<typeof writeVerlParquet>[1] => ({
@@ -136,6 +138,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       progress(meter.update(rows + valRows, rows + valRows))
       written = { dataFile, files: held ? [dataFile, `${held}.parquet`] : [dataFile], records: rows + valRows, validationRecords: valRows, images: 0 }
     } else {
+      const mediaPaths = input.mediaPaths ?? (defaultMediaRoot(input.format, outDir) === null ? 'relative' : 'absolute')
       const summary = await exportRecords(records, {
         format: input.format,
         outDir: staging,
@@ -143,12 +146,14 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
         ...(held ? { evalName: held } : {}),
         mode: input.llamaFactoryMode,
         render: { cropToolName: input.cropToolName },
+        // paths point at the final folder, not the staging one the files are written into
+        mediaRoot: mediaPaths === 'absolute' ? outDir : null,
         total: snapshot.traceCount,
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: progress,
         pathOf
       })
-      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records + summary.evalRecords, validationRecords: summary.evalRecords, images: summary.images }
+      written = { dataFile: summary.files[0] ?? '', files: summary.files, records: summary.records + summary.evalRecords, validationRecords: summary.evalRecords, images: summary.images, mediaPaths }
     }
     const manifest: ExportManifest = {
       format: input.format,
@@ -170,6 +175,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
         : {}),
       cropToolName: input.cropToolName,
       ...(input.format === 'llamafactory' ? { llamaFactoryMode: input.llamaFactoryMode } : {}),
+      ...(written.mediaPaths ? { mediaPaths: written.mediaPaths } : {}),
       jobId: job.id,
       createdAt: new Date().toISOString(),
       studioVersion: STUDIO_VERSION

@@ -1,6 +1,9 @@
 // The Pixel Reasoner agent loop (research/pixel-reasoner.md §1-2, 5.4; reference:
-// curiosity_driven_rl/.../experience_maker.py): generate a turn; if it ends with </tool_call>,
+// curiosity_driven_rl/.../experience_maker.py): generate a turn up to <|im_end|> (no </tool_call>
+// stop string, as the reference's vLLM stop list l.1989); if its text ends with </tool_call>,
 // run the LAST call (crop or select_frames), append the result as a user turn, re-prefill, go on.
+// A model that writes on past its call has answered (l.2237-2242). Calls are read as the
+// reference executes them: only its two tool names, Python semantics for target_image.
 // Limits follow the reference: a 5th call ends the trajectory (failed calls count, as there),
 // more than 16 images ends it, and so does a prompt+output total over the token budget.
 import { performance } from 'node:perf_hooks'
@@ -31,7 +34,7 @@ export interface AgentSettings {
   cropMaxPixels: number
   cropPadding: number
   maxSelectedFrames: number
-  /** the crop tool's advertised name; all aliases are accepted on input */
+  /** the crop tool's advertised name; a call must use it (the aliases are import-only) */
   cropToolName: 'crop_image_normalized' | 'crop_image'
   guideline: string
 }
@@ -171,7 +174,7 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
   const ctx = contextOf(s)
   if (call.op === 'select_frames') {
     const frames = call.frames
-    const r = resolveFrameSelection(Array.isArray(frames) ? (frames as number[]) : [], ctx, profile.maxSelectedFrames)
+    const r = resolveFrameSelection(Array.isArray(frames) ? (frames as number[]) : [], ctx, profile.maxSelectedFrames, 'reference')
     if (!r.ok) throw r.error
     const video = s.media.kind === 'video' ? s.media.frames : []
     const picked = r.value.map((i) => ({ image: video[i] as VlmImage, frame: i + 1 }))
@@ -182,7 +185,7 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
 
   const target = call.targetImage
   if (typeof target !== 'number') throw new PixelOpError('bad_arguments', `target_image must be a whole number, got ${JSON.stringify(target)}`)
-  const resolved = resolveCropTarget(target, ctx)
+  const resolved = resolveCropTarget(target, ctx, 'reference')
   if (!resolved.ok) throw resolved.error
   const t = resolved.value
   let source: VlmImage
@@ -200,7 +203,8 @@ async function execute(call: OperationCall, s: LoopState, settings: AgentSetting
   const image = await decodeImage(crop.png)
   return {
     text: `\nHere is the cropped image (Image Size: ${crop.width}x${crop.height}):`,
-    images: [{ image, source: { targetImage: target, box: crop.region.box, size: crop.source } }]
+    // the image actually cut, 1-based (a target <= 0 indexes from the end, as in Python)
+    images: [{ image, source: { targetImage: t.kind === 'returned' ? imageCount(s) - s.returned.length + t.index + 1 : t.index + 1, box: crop.region.box, size: crop.source } }]
   }
 }
 
@@ -252,7 +256,7 @@ export async function runAgent(session: VlmSession, input: AgentInput, options: 
         maxNewTokens: settings.maxNewTokensPerTurn,
         maxTotalTokens: settings.maxTotalTokens,
         sampling,
-        stopStrings: ['</tool_call>'],
+        stopStrings: [],
         ...(options.signal ? { signal: options.signal } : {}),
         onToken: (text) => emit({ type: 'token', turn, text })
       })
@@ -281,7 +285,7 @@ export async function runAgent(session: VlmSession, input: AgentInput, options: 
     }
     messages.push({ role: 'assistant', content: out.text })
 
-    const parsed = parseAssistantTurn(out.text, { cropToolName: settings.cropToolName })
+    const parsed = parseAssistantTurn(out.text, { cropToolName: settings.cropToolName, reference: true })
     const last = parsed.steps.at(-1)
     if (!parsed.isCall || !last) {
       if (out.stop === 'max_tokens') {

@@ -8,7 +8,7 @@
 // identical without a second rule set. Observations are read back the same way: the announced
 // text plus one image placeholder per stored image is exactly what parseObservation expects.
 import { StudioError, type InferenceStep } from '../../shared/contract'
-import { IMAGE_PLACEHOLDER, parseAssistantTurn, parseObservation, type ObservationStep, type Step } from '../../shared/toolcall'
+import { CropToolName, IMAGE_PLACEHOLDER, parseAssistantTurn, parseObservation, type ObservationStep, type Step } from '../../shared/toolcall'
 
 function observationOf(step: Extract<InferenceStep, { kind: 'result' }>): ObservationStep {
   const hashes = step.images.map((i) => i.media.hash)
@@ -20,7 +20,9 @@ function observationOf(step: Extract<InferenceStep, { kind: 'result' }>): Observ
 }
 
 function callOf(step: Extract<InferenceStep, { kind: 'operation' }>): Step {
-  const call = parseAssistantTurn(step.raw).steps.at(-1)
+  // read as the agent loop read it (the reference's semantics: extra keys, target 0, a 5th number)
+  const cropToolName = CropToolName.safeParse(step.name)
+  const call = parseAssistantTurn(step.raw, { reference: true, ...(cropToolName.success ? { cropToolName: cropToolName.data } : {}) }).steps.at(-1)
   if (!call || (call.kind !== 'crop' && call.kind !== 'select_frames')) {
     throw new StudioError('internal', `an executed call no longer parses as one: ${JSON.stringify(step.raw)}`)
   }

@@ -25,6 +25,8 @@ export function evalHandlers(studio: ServiceContext): Pick<Handlers, 'eval.run' 
       const all = evalResults(studio.project, runId).filter((r) => {
         if (category !== undefined && r.category !== category) return false
         if (outcome === 'failed') return r.error !== null
+        if (outcome === 'unscorable') return r.unscorable !== null
+        if (r.unscorable !== null) return outcome === 'all' && usedOperation === undefined
         // a sample that did not run has no outcome and no operations: listed under "all" only
         if (r.error !== null) return outcome === 'all' && usedOperation === undefined
         if (outcome !== 'all' && (outcome === 'right') !== r.score >= 0.5) return false

@@ -36,30 +36,52 @@ export function addressableImages(ctx: MediaContext): number {
   return (ctx.kind === 'video' ? 1 : ctx.originals) + ctx.returned
 }
 
+/**
+ * How out-of-range numbers are treated: 'studio' (default) gives the clear errors above;
+ * 'reference' does what the reference's Python does (the agent loop, so Evaluate shows the model
+ * what the reference would): a negative index picks from the end, past the end is IndexError.
+ */
+export type IndexSemantics = 'studio' | 'reference'
+
+const INDEX_ERROR = 'list index out of range'
+
+/** Python's `list[i]` on a list of `n`: the 0-based position, or null for IndexError. */
+function pyIndex(i: number, n: number): number | null {
+  const at = i < 0 ? n + i : i
+  return at >= 0 && at < n ? at : null
+}
+
 /** Resolves a 1-based `target_image` (0-based indexes in the result). */
-export function resolveCropTarget(target: number, ctx: MediaContext): Result<CropTarget> {
+export function resolveCropTarget(target: number, ctx: MediaContext, semantics: IndexSemantics = 'studio'): Result<CropTarget> {
   if (!Number.isInteger(target)) return fail('bad_arguments', `target_image must be a whole number, got ${target}`)
   const index = target - 1
+  const py = semantics === 'reference'
   if (ctx.kind === 'images') {
     const n = ctx.originals + ctx.returned
-    if (index < 0 || index >= n) return fail('target_out_of_range', `${BAD_TARGET} You can only pick an image within [1,${n}]`)
+    if ((!py && index < 0) || index >= n) return fail('target_out_of_range', `${BAD_TARGET} You can only pick an image within [1,${n}]`)
+    if (index < 0) {
+      // rawimages[index] (index < len(rawimages) always holds for a negative index)
+      const at = pyIndex(index, ctx.originals)
+      return at === null ? fail('target_out_of_range', INDEX_ERROR) : ok({ kind: 'original', index: at })
+    }
     return ok(index < ctx.originals ? { kind: 'original', index } : { kind: 'returned', index: index - ctx.originals })
   }
   if (ctx.returned === 0) {
-    if (index < 0 || index >= ctx.frames) {
+    if ((!py && index < 0) || index >= ctx.frames) {
       return fail('target_out_of_range', `${BAD_TARGET} You can only pick an image **from** the video within [1,${ctx.frames}], but the current argument \`target_image=${target}\`.`)
     }
-    return ok({ kind: 'frame', index })
+    const at = pyIndex(index, ctx.frames)
+    return at === null ? fail('target_out_of_range', INDEX_ERROR) : ok({ kind: 'frame', index: at })
   }
   const n = 1 + ctx.returned
-  if (index < 1 || index >= n) {
+  if (index < 1 || (!py && index >= n)) {
     return fail('target_out_of_range', `${BAD_TARGET} You can only pick an image within range [2,${n}], but the current argument \`target_image=${target}\`.`)
   }
-  return ok({ kind: 'returned', index: index - 1 })
+  return index >= n ? fail('target_out_of_range', INDEX_ERROR) : ok({ kind: 'returned', index: index - 1 })
 }
 
 /** 0-based frame indexes for a select_frames call, in the model's order (duplicates kept). */
-export function resolveFrameSelection(frames: readonly number[], ctx: MediaContext, maxFrames = 8): Result<number[]> {
+export function resolveFrameSelection(frames: readonly number[], ctx: MediaContext, maxFrames = 8, semantics: IndexSemantics = 'studio'): Result<number[]> {
   if (ctx.kind !== 'video') {
     return fail('not_a_video', 'Execution Error: You attempted to `select_frames` from **image** not **video**. You should use `crop_image_normalized` instead for inspecting **image**.')
   }
@@ -69,10 +91,13 @@ export function resolveFrameSelection(frames: readonly number[], ctx: MediaConte
   }
   if (frames.length === 0) return fail('empty_selection', 'max() arg is an empty sequence', 'target_frames is empty')
   const n = ctx.frames
-  if (frames.some((f) => f < 1 || f > n)) {
+  if (frames.some((f) => f > n) || (semantics === 'studio' && frames.some((f) => f < 1))) {
     return fail('frame_out_of_range', `Execution Error: There are ${n} frames numbered in range [1,${n}]. Your selection \`target_frames=${pyIntList(frames)}\` is out of range.`)
   }
-  return ok(frames.map((f) => f - 1))
+  // reference: candidates[x - 1], a frame <= 0 counting from the end
+  const picked = frames.map((f) => pyIndex(f - 1, n))
+  if (picked.some((p) => p === null)) return fail('frame_out_of_range', INDEX_ERROR)
+  return ok(picked as number[])
 }
 
 /**

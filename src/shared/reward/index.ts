@@ -18,6 +18,9 @@ export interface RolloutOutcome {
   video?: boolean
   /** the rollout ended on an operation error it never fixed: the released code scores it 0 */
   endedOnError?: boolean
+  /** a wrong answer math-verify could not read (scoring.ts answerUnreadable): the released code
+   * scores its correctness -1 and still adds the bonus and penalty */
+  unreadable?: boolean
 }
 
 export interface RolloutReward {
@@ -55,7 +58,8 @@ export function groupRewards(group: readonly RolloutOutcome[], spec: RewardSpec 
   const groupRapr = rapr(group)
   const rewards = group.map((o): RolloutReward => {
     if (!Number.isInteger(o.operations) || o.operations < 0) throw new RangeError(`operations must be a whole number >= 0, got ${o.operations}`)
-    const correctness = o.correct && !(spec.formula === 'released' && o.endedOnError === true) ? 1 : 0
+    const released = spec.formula === 'released'
+    const correctness = o.correct ? (released && o.endedOnError === true ? 0 : 1) : released && o.unreadable === true ? -1 : 0
     const curiosity = curiosityBonus(groupRapr, o, spec)
     // beta * min(N - n_vo(y), 0); the released -0.05 * (ncall - 1) for ncall > 0 is the same at N = 1
     const penalty = spec.beta * Math.min(spec.freeOperations - o.operations, 0)

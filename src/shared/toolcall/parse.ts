@@ -26,6 +26,36 @@ export interface ParseOptions {
   padding?: number
   /** the name listed as available in unknown-tool messages */
   cropToolName?: CropToolName
+  /**
+   * The agent loop's reading, as the reference executes calls: only the advertised crop tool
+   * (`cropToolName`, the reference's `crop_image_normalized`) and `select_frames` are tools
+   * (`self.operations[tool_name]`, EM l.1450 / l.2276), so the aliases `crop_image` / `zoom_in`
+   * are unknown there, and an unknown tool's message is the KeyError's text the reference shows
+   * (`'crop_image'`). Off (import): every alias is accepted.
+   */
+  reference?: boolean
+}
+
+/** Which tool a name means in the agent loop: the advertised crop name and select_frames only. */
+function referenceToolKind(name: string, cropToolName: CropToolName): 'crop' | 'select_frames' | undefined {
+  return name === cropToolName ? 'crop' : name === 'select_frames' ? 'select_frames' : undefined
+}
+
+/** Python's repr() of a str, as str(KeyError(name)) prints it. */
+export function pyStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  const body = s.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? c)
+  return quote + (quote === "'" ? body.replaceAll("'", "\\'") : body) + quote
+}
+
+/**
+ * Whether the LAST `"key": <number>` of a call's JSON is written as a float (has '.', 'e' or 'E'):
+ * Python's json.loads then gives a float, which the reference cannot use as a list index.
+ * JSON.parse loses that distinction (1.0 === 1), so the text is read.
+ */
+function writtenAsFloat(json: string, key: string): boolean {
+  const matches = [...json.matchAll(new RegExp(`"${key}"\\s*:\\s*(-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?)`, 'g'))]
+  return /[.eE]/.test(matches.at(-1)?.[1] ?? '')
 }
 
 export interface ParsedTurn {
@@ -65,13 +95,24 @@ export function parseCallJson(inner: string, rawText: string, options: ParseOpti
     return errorStep('malformed_call', 'The tool call must be a JSON object {"name": <tool name>, "arguments": {...}}', rawText)
   }
   const name = value.name
-  const kind = toolKind(name)
-  if (!kind) return errorStep('unknown_tool', `Unknown tool \`${name}\`. Available tools: ${options.cropToolName ?? 'crop_image_normalized'}, select_frames.`, rawText)
+  const kind = options.reference ? referenceToolKind(name, options.cropToolName ?? 'crop_image_normalized') : toolKind(name)
+  if (!kind) {
+    const message = options.reference ? pyStrRepr(name) : `Unknown tool \`${name}\`. Available tools: ${options.cropToolName ?? 'crop_image_normalized'}, select_frames.`
+    return errorStep('unknown_tool', message, rawText)
+  }
   const args = value.arguments
   if (!isPlainObject(args)) return errorStep('bad_arguments', `"arguments" of \`${name}\` must be a JSON object, got ${JSON.stringify(args) ?? 'nothing'}`, rawText)
 
+  // The agent loop reads arguments as the reference indexes them: extra keys are ignored, a missing
+  // one is Python's KeyError text (target_image is read first, EM l.1207), and a box's first four
+  // numbers are used (bbox_2d[0..3], l.154).
+  const keyCheck = (required: readonly string[]): string | null => {
+    if (!options.reference) return checkKeys(args, required, name)
+    const missing = required.find((k) => !(k in args))
+    return missing === undefined ? null : pyStrRepr(missing)
+  }
   if (kind === 'select_frames') {
-    const keys = checkKeys(args, ['target_frames'], name)
+    const keys = keyCheck(['target_frames'])
     if (keys) return errorStep('bad_arguments', keys, rawText)
     const frames = args.target_frames
     if (!Array.isArray(frames) || !frames.every((f) => typeof f === 'number' && Number.isInteger(f))) {
@@ -80,12 +121,18 @@ export function parseCallJson(inner: string, rawText: string, options: ParseOpti
     return { kind: 'select_frames', frames: frames as number[], rawArgs: args, raw: rawText }
   }
 
-  const keys = checkKeys(args, ['bbox_2d', 'target_image'], name)
+  const keys = keyCheck(options.reference ? ['target_image', 'bbox_2d'] : ['bbox_2d', 'target_image'])
   if (keys) return errorStep('bad_arguments', keys, rawText)
-  const bbox = args.bbox_2d
+  const given = args.bbox_2d
+  const bbox = options.reference && Array.isArray(given) && given.length > 4 ? given.slice(0, 4) : given
   if (!isBbox(bbox)) return errorStep('bad_arguments', `bbox_2d must be a list of 4 numbers [x1, y1, x2, y2], got ${JSON.stringify(bbox)}`, rawText)
-  const target = args.target_image
-  if (typeof target !== 'number' || !Number.isInteger(target) || target < 1) {
+  // Python semantics of the reference's `images[tgt - 1]`: True is 1; a float (1.0 too) raises
+  const target = args.target_image === true ? 1 : args.target_image
+  if (typeof target === 'number' && writtenAsFloat(inner, 'target_image')) {
+    return errorStep('bad_arguments', 'list indices must be integers or slices, not float', rawText)
+  }
+  // the agent loop lets Python's negative indexing through (pixel-ops resolveCropTarget 'reference')
+  if (typeof target !== 'number' || !Number.isInteger(target) || (target < 1 && !options.reference)) {
     return errorStep('bad_arguments', `target_image must be a whole number from 1 (the original image) up, got ${JSON.stringify(target)}`, rawText)
   }
   const units = bboxUnits(bbox)

@@ -39,8 +39,12 @@ const WrongLook = z.boolean().optional()
 export const CropStep = z.object({
   kind: z.literal('crop'),
   toolName: CropToolName,
-  /** 1-based over [original image(s) or the video, ...returned images] */
-  targetImage: z.number().int().min(1),
+  /**
+   * 1-based over [original image(s) or the video, ...returned images]. A model run may hold 0 or
+   * less: the agent loop indexes as the reference's Python does (from the end); authored data is
+   * checked >= 1 by the codec's parse.
+   */
+  targetImage: z.number().int(),
   /** as the model wrote it; normalized unless `bboxUnits` says pixels (reference heuristic) */
   bbox: BboxSchema,
   bboxUnits: z.enum(['normalized', 'pixels']),

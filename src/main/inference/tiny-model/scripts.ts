@@ -24,6 +24,12 @@ export const TINY_SCRIPTS = {
   ],
   /** pixel coordinates far outside the image, then an answer */
   boxOutOfRange: [`Zooming into the corner.\n${call('crop_image_normalized', '{"bbox_2d": [1200, 900, 1500, 1100], "target_image": 1}')}`, 'The zoom failed. \\boxed{D}'],
+  /** a call by the import-only alias `crop_image`: the reference's KeyError observation, then an answer */
+  aliasCall: [`Zooming.\n${call('crop_image', '{"bbox_2d": [0.25, 0.25, 0.75, 0.75], "target_image": 1}')}`, 'No zoom, so from the full image: \\boxed{E}'],
+  /** a call the model writes on past in the same turn: not a call (no </tool_call> stop string), an answer */
+  pastTheCall: [`Zooming.\n${call('crop_image_normalized', '{"bbox_2d": [0.25, 0.25, 0.75, 0.75], "target_image": 1}')}\nActually it is \\boxed{F}`],
+  /** target_image 0 and an extra key, run as the reference would (Python indexing, extras ignored) */
+  wrapTarget: [`Zooming.\n${call('crop_image_normalized', '{"bbox_2d": [0.25, 0.25, 0.75, 0.75], "target_image": 0, "why": "look"}')}`, 'Now I see it. \\boxed{B}'],
   /** the same call every turn: the loop must stop at its operation limit */
   endlessCalls: [`Zoom again.\n${call('crop_image_normalized', '{"bbox_2d": [0.2, 0.2, 0.8, 0.8], "target_image": 1}')}`],
   /** a plain answer, no operation */

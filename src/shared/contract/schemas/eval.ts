@@ -55,6 +55,8 @@ export const EvalRun = z.object({
   total: z.number().int(),
   /** samples that could not run (missing media, ...); retried when the run resumes */
   failed: z.number().int(),
+  /** samples whose gold answer cannot be scored under the reference's rules (not run, not counted) */
+  unscorable: z.number().int().default(0),
   metrics: EvalMetrics,
   byCategory: z.array(CategoryMetrics)
 })
@@ -74,14 +76,17 @@ export const EvalSampleResult = z.object({
   ms: z.number(),
   generatedTokens: z.number().int(),
   /** why the sample could not run; such rows are not scored */
-  error: z.string().nullable()
+  error: z.string().nullable(),
+  /** why its gold answer can never be scored (src/shared/eval/scoring.ts goldProblem); such rows
+   * are listed, not run, and count neither as right nor as wrong */
+  unscorable: z.string().nullable().default(null)
 })
 export type EvalSampleResult = z.infer<typeof EvalSampleResult>
 
 export const EvalResultsInput = z
   .object({
     runId: Id,
-    outcome: z.enum(['all', 'right', 'wrong', 'failed']).default('all'),
+    outcome: z.enum(['all', 'right', 'wrong', 'failed', 'unscorable']).default('all'),
     usedOperation: z.boolean().optional(),
     category: z.string().min(1).max(200).optional(),
     offset: z.number().int().nonnegative().default(0),

@@ -21,7 +21,12 @@ export const SnapshotExportInput = z
     /** the crop tool's name in prompts and calls (the reference: crop_image_normalized) */
     cropToolName: CropToolName.default('crop_image_normalized'),
     /** LLaMA-Factory: calls kept as <tool_call> text (exact chat) or as function_call turns */
-    llamaFactoryMode: z.enum(['text', 'tools']).default('text')
+    llamaFactoryMode: z.enum(['text', 'tools']).default('text'),
+    /**
+     * media paths in the data file: absolute (default for trl and pixelreasoner, whose trainers
+     * open paths as given) or relative to the export folder (default for llamafactory)
+     */
+    mediaPaths: z.enum(['absolute', 'relative']).optional()
   })
   .strict()
   .refine((i) => i.format !== 'verl' || i.cropToolName !== 'zoom_in', { message: 'verl exports name the crop tool crop_image_normalized or crop_image', path: ['cropToolName'] })

@@ -6,7 +6,7 @@ import { ErrorBanner } from '../../app/widgets'
 import { ms, pct } from './format'
 import { TraceInline } from './TraceInline'
 
-type Outcome = 'all' | 'right' | 'wrong' | 'failed'
+type Outcome = 'all' | 'right' | 'wrong' | 'failed' | 'unscorable'
 type OpsFilter = 'any' | 'yes' | 'no'
 
 function MetricCells({ m }: { m: EvalMetrics }): React.JSX.Element {
@@ -85,6 +85,7 @@ export function RunDetail({ run, refreshKey }: { run: EvalRun; refreshKey: numbe
         </tbody>
       </table>
       {run.failed > 0 && <p className="bad small">{run.failed} samples could not run (filter "failed" to see why); Resume retries them.</p>}
+      {run.unscorable > 0 && <p className="bad small">{run.unscorable} samples have a gold answer that cannot be scored (filter "gold cannot be scored" to see why); they are not counted.</p>}
 
       <div className="ev-filters">
         <select aria-label="Outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as Outcome)}>
@@ -92,6 +93,7 @@ export function RunDetail({ run, refreshKey }: { run: EvalRun; refreshKey: numbe
           <option value="right">right</option>
           <option value="wrong">wrong</option>
           <option value="failed">failed to run</option>
+          <option value="unscorable">gold cannot be scored</option>
         </select>
         <select aria-label="Used operation" value={ops} onChange={(e) => setOps(e.target.value as OpsFilter)}>
           <option value="any">with or without operations</option>
@@ -117,10 +119,10 @@ export function RunDetail({ run, refreshKey }: { run: EvalRun; refreshKey: numbe
         <ul aria-label="Sample results">
           {rows.items.map((r) => (
             <li key={r.sampleId} className={r.sampleId === selected ? 'selected' : ''} onClick={() => setSelected(r.sampleId)} data-testid="sample-result" data-sample-id={r.sampleId}>
-              <span className={r.error ? 'bad' : r.score >= 0.5 ? 'ok' : 'bad'}>{r.error ? 'failed' : run.metric === 'anls' ? r.score.toFixed(2) : r.score >= 0.5 ? 'right' : 'wrong'}</span>
+              <span className={r.error ? 'bad' : r.score >= 0.5 ? 'ok' : 'bad'}>{r.error ? 'failed' : r.unscorable ? 'unscorable' : run.metric === 'anls' ? r.score.toFixed(2) : r.score >= 0.5 ? 'right' : 'wrong'}</span>
               <span className="sample-id">{r.sampleId}</span>
               <span className="small">
-                {r.error ?? (
+                {r.error ?? r.unscorable ?? (
                   <>
                     {r.answer ?? '(none)'} / {r.gold} · {r.operations} ops
                   </>

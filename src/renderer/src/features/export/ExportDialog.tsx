@@ -23,6 +23,8 @@ export function ExportDialog({ snapshotId, onClose }: { snapshotId: string; onCl
   const [outDir, setOutDir] = useState('')
   const [cropToolName, setCropToolName] = useState<CropToolName>('crop_image_normalized')
   const [llamaFactoryMode, setLlamaFactoryMode] = useState<'text' | 'tools'>('text')
+  // trl and pixelreasoner trainers open media paths as given: absolute unless asked otherwise
+  const [relativePaths, setRelativePaths] = useState(false)
   const [result, setResult] = useState<SnapshotExportResult | null>(null)
   const { busy, progress, error, setError, run, cancel } = useJob()
 
@@ -35,7 +37,7 @@ export function ExportDialog({ snapshotId, onClose }: { snapshotId: string; onCl
   const start = (): Promise<void> =>
     run(async (options) => {
       setResult(null)
-      setResult(await client.call('snapshots.export', { snapshotId, format, outDir, cropToolName, ...(format === 'llamafactory' ? { llamaFactoryMode } : {}) }, options))
+      setResult(await client.call('snapshots.export', { snapshotId, format, outDir, cropToolName, ...(format === 'llamafactory' ? { llamaFactoryMode } : {}), ...(relativePaths && format !== 'verl' ? { mediaPaths: 'relative' as const } : {}) }, options))
     })
 
   return (
@@ -70,6 +72,11 @@ export function ExportDialog({ snapshotId, onClose }: { snapshotId: string; onCl
             <option value="text">&lt;tool_call&gt; text (the exact chat)</option>
             <option value="tools">function_call / observation turns</option>
           </select>
+        </label>
+      )}
+      {(format === 'trl' || format === 'pixelreasoner') && (
+        <label>
+          <input type="checkbox" checked={relativePaths} onChange={(e) => setRelativePaths(e.target.checked)} disabled={busy} /> media paths relative to the folder (default: absolute, as the trainer opens them)
         </label>
       )}
       {verlToolInvalid && <p className="muted">verl names the crop tool crop_image_normalized or crop_image.</p>}
