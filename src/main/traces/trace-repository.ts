@@ -23,7 +23,8 @@ import {
 import { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
-import { deriveColumns, toFtsQuery, type DerivedColumns } from './trace-columns'
+import { deriveColumns, type DerivedColumns } from './trace-columns'
+import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
   id?: string
@@ -65,6 +66,8 @@ interface TraceRow {
   kind: 'image' | 'video'
 }
 
+type SummaryRow = TraceRow & { source: string; thumb_hash: string; thumb_mime: MediaRef['mime']; thumb_width: number; thumb_height: number }
+
 const Steps = z.array(Step)
 const Flags = z.array(z.string())
 const Cues = z.array(VisualCue)
@@ -94,52 +97,6 @@ function normalizeFlags(flags: readonly string[]): string[] {
   return [...new Set(flags)].sort()
 }
 
-/**
- * WHERE clauses for a filter, on `traces t` alone: sample-side conditions (source, sample) and
- * flags are subqueries, not joins, so counts are answered from the covering indexes (migration
- * 003) without touching samples row by row (bench/trace-store: a filtered count at 1M traces
- * 184 ms with a join, 9 ms without).
- */
-function filterSql(filter: TraceFilter): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = []
-  const params: Record<string, unknown> = {}
-  if (filter.status) {
-    clauses.push(`t.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`)
-    filter.status.forEach((s, i) => (params[`status${i}`] = s))
-  }
-  if (filter.origin) {
-    clauses.push(`t.origin IN (${filter.origin.map((_, i) => `@origin${i}`).join(', ')})`)
-    filter.origin.forEach((s, i) => (params[`origin${i}`] = s))
-  }
-  if (filter.operation === 'any') clauses.push('(t.crops + t.frame_selections) > 0')
-  else if (filter.operation === 'none') clauses.push('(t.crops + t.frame_selections) = 0')
-  else if (filter.operation === 'crop') clauses.push('t.crops > 0')
-  else if (filter.operation === 'select_frames') clauses.push('t.frame_selections > 0')
-  if (filter.flag) {
-    clauses.push('t.seq IN (SELECT f.trace_seq FROM trace_flags f WHERE f.flag = @flag)')
-    params.flag = filter.flag
-  }
-  if (filter.source) {
-    clauses.push('t.sample_seq IN (SELECT ss.seq FROM samples ss WHERE ss.source = @source)')
-    params.source = filter.source
-  }
-  if (filter.sampleId) {
-    clauses.push('t.sample_seq = (SELECT ss.seq FROM samples ss WHERE ss.id = @sampleId)')
-    params.sampleId = filter.sampleId
-  }
-  if (filter.snapshotId) {
-    clauses.push('t.seq IN (SELECT i.trace_seq FROM snapshot_items i JOIN snapshots sn ON sn.seq = i.snapshot_seq WHERE sn.id = @snapshotId)')
-    params.snapshotId = filter.snapshotId
-  }
-  if (filter.query !== undefined) {
-    const match = toFtsQuery(filter.query)
-    if (match === null) throw new StudioError('invalid_input', `search "${filter.query}" has no words to look for`)
-    clauses.push('t.seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match)')
-    params.match = match
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
-}
-
 /** The `traces` columns a state sets (inserts and updates write the same ones). */
 function stateColumns(state: TraceState, derived: DerivedColumns): Record<string, string | number | null> {
   return {
@@ -151,23 +108,6 @@ function stateColumns(state: TraceState, derived: DerivedColumns): Record<string
     crops: derived.crops,
     frameSelections: derived.frameSelections
   }
-}
-
-/**
- * One page of the list. The page's seqs come first (OFFSET skips entries of a narrow index, not
- * rows); then only those rows are read. CROSS JOIN pins that order: with a bound LIMIT the
- * planner would otherwise scan the whole traces table (seconds at a million traces).
- */
-export function listSql(where: string, orderBy: string): string {
-  return `WITH page AS (SELECT t.seq FROM traces t ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset)
-    SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, t.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
-           s.answer AS gold, s.source, s.kind, m.hash AS thumb_hash, m.mime AS thumb_mime, m.width AS thumb_width, m.height AS thumb_height
-    FROM page
-    CROSS JOIN traces t ON t.seq = page.seq
-    JOIN samples s ON s.seq = t.sample_seq
-    JOIN sample_media first ON first.sample_seq = s.seq AND first.position = 0
-    JOIN media m ON m.hash = first.media_hash
-    ORDER BY ${orderBy}`
 }
 
 export class TraceRepository {
@@ -197,7 +137,10 @@ export class TraceRepository {
       revisions: db.prepare<[number], { revision: number; author: string; action: string; at: string; state: string }>(
         'SELECT revision, author, action, at, state FROM trace_revisions WHERE trace_seq = ? ORDER BY revision'
       ),
-      exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?')
+      exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
+      summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
+      searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
+      seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
     }
   }
 
@@ -302,38 +245,99 @@ export class TraceRepository {
   }
 
   count(filter: TraceFilter = {}): number {
-    const { where, params } = filterSql(filter)
-    return this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
+    return this.counts(filter).total
   }
 
+  /**
+   * Counts by status and origin. Status, origin and operation alone: summed from the facet
+   * counters (migration 007). A search: its first SEARCH_CAP hits are counted and, when there
+   * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
+   * counted from the covering indexes.
+   */
   counts(filter: TraceFilter = {}): TraceCounts {
-    const { where, params } = filterSql(filter)
-    const rows = this.db
-      .prepare<Record<string, unknown>, { status: TraceStatus; origin: TraceOrigin; n: number }>(`SELECT t.status, t.origin, count(*) AS n FROM traces t ${where} GROUP BY t.status, t.origin`)
-      .all(params)
+    const params: Params = {}
+    let rows: Array<{ status: TraceStatus; origin: TraceOrigin; n: number }>
+    let scale = 1
+    if (filter.query !== undefined) {
+      params.cap = SEARCH_CAP
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(searchCountSql(filter, params)).all(params)
+      const hits = this.searchHits(filter.query)
+      if (hits.hits >= SEARCH_CAP && hits.last !== null) {
+        const range = this.statements.seqRange.get()
+        if (range?.lo != null && range.hi != null && hits.last < range.hi) scale = (range.hi - range.lo + 1) / (hits.last - range.lo + 1)
+      }
+    } else if (facetsAnswer(filter)) {
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(facetSql(filter, params)).all(params)
+    } else {
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(`SELECT t.status, t.origin, count(*) AS n FROM traces t ${whereAll(filter, params)} GROUP BY t.status, t.origin`).all(params)
+    }
     const counts: TraceCounts = {
       total: 0,
       byStatus: { unreviewed: 0, accepted: 0, rejected: 0, needs_fix: 0 },
-      byOrigin: { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 }
+      byOrigin: { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 },
+      estimate: scale !== 1
     }
     for (const r of rows) {
-      counts.total += r.n
-      counts.byStatus[r.status] += r.n
-      counts.byOrigin[r.origin] += r.n
+      const n = Math.round(r.n * scale)
+      counts.total += n
+      counts.byStatus[r.status] += n
+      counts.byOrigin[r.origin] += n
     }
     return counts
   }
 
+  /**
+   * One page: its seqs from an index walk (trace-query.ts), then only those rows. A cursor
+   * (`after` / `before`, from a page's `next` / `prev`) makes any page as cheap as the first;
+   * offset is kept for jumps (it walks the index entries it skips).
+   */
   list(input: z.output<typeof TraceListInput>): TracePage {
-    // the page's seqs first (answered from the indexes, sorting integers), then only those rows:
-    // sorting whole rows read every matching steps JSON (bench/trace-store)
-    const { where, params } = filterSql(input)
-    const order = input.order === 'desc' ? 'DESC' : 'ASC'
-    const orderBy = input.sort === 'updated' ? `t.updated_at ${order}, t.seq ${order}` : `t.seq ${order}`
-    const rows = this.db
-      .prepare<Record<string, unknown>, TraceRow & { source: string; kind: 'image' | 'video'; thumb_hash: string; thumb_mime: MediaRef['mime']; thumb_width: number; thumb_height: number }>(listSql(where, orderBy))
-      .all({ ...params, limit: input.limit, offset: input.offset })
-    const items: TraceSummary[] = rows.map((r) => ({
+    const { sort, limit, offset } = input
+    const before = input.before !== undefined
+    const cursorText = input.before ?? input.after
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText, sort)
+    // the page before a cursor walks backwards, then is turned round
+    const descending = (input.order === 'desc') !== before
+    const filter: TraceFilter = { ...input }
+    for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
+    const counts = this.counts(filter)
+    const fewHits = filter.query !== undefined && sort === 'updated' ? this.searchHits(filter.query).hits < SEARCH_CAP : undefined
+    const params: Params = { limit: limit + 1, offset }
+    const sql = pageSql({ filter, sort, descending, cursor, ...(fewHits === undefined ? {} : { fewHits }) }, params)
+    const keys = this.db.prepare<Params, { seq: number; updated_at: string | null }>(sql).all(params)
+    const more = keys.length > limit
+    if (more) keys.pop()
+    if (before) keys.reverse()
+    const cursorOf = (k: { seq: number; updated_at: string | null } | undefined): string | null =>
+      k === undefined ? null : encodeCursor(sort === 'updated' ? { seq: k.seq, updated: k.updated_at ?? '' } : { seq: k.seq })
+    const items = keys.map((k) => this.summary(k.seq))
+    // walking forwards, there is a page before when we started past a cursor or an offset
+    const hasBefore = before ? more : cursor !== undefined || offset > 0
+    const hasAfter = before ? true : more
+    return {
+      total: counts.total,
+      estimate: counts.estimate,
+      items,
+      next: hasAfter ? cursorOf(keys.at(-1)) : null,
+      prev: hasBefore ? cursorOf(keys[0]) : null
+    }
+  }
+
+  /** Trace seqs matching a filter, in list order (snapshots are made from this). */
+  seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
+    const params: Params = {}
+    return this.db.prepare<Params, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${whereAll(filter, params)} ORDER BY t.seq`).all(params)
+  }
+
+  /** A search's hits up to SEARCH_CAP, and the seq of the last of them. */
+  private searchHits(query: string): { hits: number; last: number | null } {
+    return this.statements.searchHits.get({ match: ftsMatch(query), cap: SEARCH_CAP }) ?? { hits: 0, last: null }
+  }
+
+  private summary(seq: number): TraceSummary {
+    const r = this.statements.summary.get(seq)
+    if (!r) throw new StudioError('internal', `trace seq ${seq} vanished while its page was read`)
+    return {
       id: r.id,
       sampleId: r.sample_id,
       origin: r.origin,
@@ -348,14 +352,7 @@ export class TraceRepository {
       source: r.source,
       kind: r.kind,
       thumb: { hash: r.thumb_hash, mime: r.thumb_mime, width: r.thumb_width, height: r.thumb_height }
-    }))
-    return { total: this.count(input), items }
-  }
-
-  /** Trace seqs matching a filter, in list order (snapshots are made from this). */
-  seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
-    const { where, params } = filterSql(filter)
-    return this.db.prepare<Record<string, unknown>, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${where} ORDER BY t.seq`).all(params)
+    }
   }
 
   private row(id: string): TraceRow {

@@ -5,6 +5,7 @@ import { migration003 } from './003-benchmark-items'
 import { migration004 } from './004-training'
 import { migration005 } from './005-trace-indexes'
 import { migration006 } from './006-job-skips'
+import { migration007 } from './007-trace-scale'
 
 /** In order; `version` must equal position + 1 (checked by the migrator and a test). */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006]
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007]
