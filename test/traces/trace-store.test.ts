@@ -11,7 +11,6 @@ import type { Step } from '../../src/shared/toolcall'
 import { MediaStore } from '../../src/main/media/media-store'
 import { Project } from '../../src/main/project/project'
 import { SampleRepository } from '../../src/main/samples/sample-repository'
-import { TraceRepository } from '../../src/main/traces/trace-repository'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { openDatabase, schemaVersion } from '../../src/main/store/database'
 import { migrations } from '../../src/main/store/migrations'
@@ -224,13 +223,24 @@ describe('schema upgrade', () => {
     const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 2) })
     const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#654321' } }).png().toBuffer())
     new SampleRepository(db).insert({ id: 'old-2', kind: 'image', question: 'q', answer: '1', answerType: 'number', source: 'old-src', media: [ref], cues: [] })
-    // traces written by a version-2 studio (its repository on its schema; a Project would open
-    // this version's other tables)
-    new TraceRepository(db).insertMany([0, 1, 2].map((i) => ({ sampleId: 'old-2', origin: 'human' as const, question: 'q', steps: [{ kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }], status: i === 0 ? ('accepted' as const) : ('rejected' as const) })), 'human')
+    // traces written by a version-2 studio: its rows, as its repository wrote them
+    for (const i of [0, 1, 2]) {
+      const steps = JSON.stringify([{ kind: 'answer', text: `\\boxed{${i}}`, boxed: String(i) }])
+      const status = i === 0 ? 'accepted' : 'rejected'
+      const { lastInsertRowid } = db
+        .prepare(
+          `INSERT INTO traces (id, sample_seq, origin, status, question, steps, answer, revision, created_at, updated_at)
+           VALUES (?, (SELECT seq FROM samples WHERE id = 'old-2'), 'human', ?, 'q', ?, ?, 1, '2025-01-01', '2025-01-01')`
+        )
+        .run(`old-trace-${i}`, status, steps, String(i))
+      db.prepare("INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, 1, 'human', 'create', '2025-01-01', ?)").run(lastInsertRowid, JSON.stringify({ question: 'q', steps: JSON.parse(steps) as unknown, status, flags: [] }))
+    }
     db.close()
     const upgraded = Project.open(dir)
     expect(upgraded.info()).toMatchObject({ schemaVersion: migrations.length, counts: { samples: 1, traces: 3 } })
     expect(upgraded.traces.count({ status: ['rejected'], source: 'old-src' })).toBe(2)
+    // the facet counters (migration 007) start from the rows already there
+    expect(upgraded.traces.counts({ origin: ['human'] })).toMatchObject({ total: 3, byStatus: { accepted: 1, rejected: 2 }, estimate: false })
     const plan = upgraded.db.prepare<[], { detail: string }>("EXPLAIN QUERY PLAN SELECT count(*) FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.status IN ('rejected') AND t.origin IN ('human')").all()
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX traces_facets/)
     upgraded.close()

@@ -26,6 +26,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // 64 MiB of page cache (the default is 2 MiB): a million-trace project's hot index pages
     // stay in memory, so bulk inserts do not slow down as the table grows (issue 15)
     db.pragma('cache_size = -65536')
+    // statement journals (a statement that fires a trigger) and sorts in memory, not temp files
+    db.pragma('temp_store = MEMORY')
     migrate(db, migrations)
     return db
   } catch (error) {

@@ -139,6 +139,9 @@ export class TraceRepository {
       ),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
+      facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
+        'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
+      ),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
     }
@@ -161,7 +164,7 @@ export class TraceRepository {
   insertMany(traces: readonly NewTrace[], author: string, action = 'create'): string[] {
     const ids: string[] = []
     const at = new Date().toISOString()
-    const write = (trace: NewTrace): void => {
+    const write = (trace: NewTrace): [TraceStatus, TraceOrigin, DerivedColumns] => {
       const sample = this.statements.sampleSeq.get(trace.sampleId)
       if (!sample) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
       const id = trace.id ?? `trace-${randomUUID()}`
@@ -186,8 +189,21 @@ export class TraceRepository {
       this.statements.revision.run(seq, 1, author, action, at, JSON.stringify(state))
       this.index(seq, state, derived.answer, derived.text)
       ids.push(id)
+      return [state.status, trace.origin, derived]
     }
-    this.db.transaction(() => traces.forEach(write))()
+    // the facet counters (migration 007) for the whole batch, in its transaction
+    const facets = new Map<string, { status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
+    const count = (status: TraceStatus, origin: TraceOrigin, derived: DerivedColumns): void => {
+      const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
+      const key = `${status}\u0000${origin}\u0000${op}`
+      const facet = facets.get(key)
+      if (facet) facet.n++
+      else facets.set(key, { status, origin, op, n: 1 })
+    }
+    this.db.transaction(() => {
+      for (const trace of traces) count(...write(trace))
+      for (const f of facets.values()) this.statements.facetAdd.run(f)
+    })()
     return ids
   }
 
@@ -254,14 +270,13 @@ export class TraceRepository {
    * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
    * counted from the covering indexes.
    */
-  counts(filter: TraceFilter = {}): TraceCounts {
+  counts(filter: TraceFilter = {}, hits = filter.query === undefined ? undefined : this.searchHits(filter.query)): TraceCounts {
     const params: Params = {}
     let rows: Array<{ status: TraceStatus; origin: TraceOrigin; n: number }>
     let scale = 1
-    if (filter.query !== undefined) {
+    if (filter.query !== undefined && hits) {
       params.cap = SEARCH_CAP
       rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(searchCountSql(filter, params)).all(params)
-      const hits = this.searchHits(filter.query)
       if (hits.hits >= SEARCH_CAP && hits.last !== null) {
         const range = this.statements.seqRange.get()
         if (range?.lo != null && range.hi != null && hits.last < range.hi) scale = (range.hi - range.lo + 1) / (hits.last - range.lo + 1)
@@ -300,8 +315,9 @@ export class TraceRepository {
     const descending = (input.order === 'desc') !== before
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
-    const counts = this.counts(filter)
-    const fewHits = filter.query !== undefined && sort === 'updated' ? this.searchHits(filter.query).hits < SEARCH_CAP : undefined
+    const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
+    const counts = this.counts(filter, hits)
+    const fewHits = hits && sort === 'updated' ? hits.hits < SEARCH_CAP : undefined
     const params: Params = { limit: limit + 1, offset }
     const sql = pageSql({ filter, sort, descending, cursor, ...(fewHits === undefined ? {} : { fewHits }) }, params)
     const keys = this.db.prepare<Params, { seq: number; updated_at: string | null }>(sql).all(params)
