@@ -16,8 +16,7 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import sharp from 'sharp'
-import type { MediaRef, TraceFilter, TraceOrigin, TraceStatus } from '../src/shared/contract'
+import type { TraceFilter, TraceOrigin, TraceStatus } from '../src/shared/contract'
 import type { Step } from '../src/shared/toolcall'
 import { exportSnapshot } from '../src/main/export/snapshot-export'
 import { importTraces } from '../src/main/import/trace-import'
@@ -26,6 +25,7 @@ import { seededRandom } from '../src/main/project/sample-data'
 import type { NewTrace } from '../src/main/traces/trace-repository'
 import { callServed } from '../test/e2e/served-api'
 import { startServe } from '../test/helpers/serve-process'
+import { benchMedia } from './bench-media'
 import { flagValue, type BenchReporter, type BenchSuite } from './harness'
 
 const BATCH = 10_000
@@ -82,9 +82,6 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t
 }
 
-async function png(width: number, height: number, r: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r, g: 90, b: 160 } } }).png().toBuffer()
-}
 
 /** Builds the project and its JSONL twin; returns the per-batch insert and JSONL write times. */
 async function build(dir: string, n: number): Promise<{ project: Project; jsonl: string; insertMs: number[]; writeMs: number[] }> {
@@ -92,12 +89,7 @@ async function build(dir: string, n: number): Promise<{ project: Project; jsonl:
   const rand = seededRandom(15)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
   const words = (k: number): string => Array.from({ length: k }, () => pick(WORDS)).join(' ')
-  const originals: MediaRef[] = []
-  for (let i = 0; i < 4; i++) originals.push(await project.media.put(await png(640, 480, 40 * i)))
-  const frames: MediaRef[] = []
-  for (let i = 0; i < 16; i++) frames.push(await project.media.put(await png(160, 120, 10 * i + 5)))
-  const crops: MediaRef[] = []
-  for (let i = 0; i < 3; i++) crops.push(await project.media.put(await png(448, 336, 60 * i + 20)))
+  const { originals, frames, crops } = await benchMedia(project)
   const samples: Array<{ id: string; source: string; video: boolean }> = []
   project.db.transaction(() => {
     for (let s = 0; s < SAMPLES; s++) {

@@ -2,7 +2,7 @@
 // (issue 15): the walk is chosen here by a fixed rule and named with INDEXED BY, so a plan
 // never depends on table statistics and never sorts every match; test/traces/trace-plans.test.ts
 // checks the plan of every combination. Indexes: migrations 005 and 007.
-import { StudioError, type TraceFilter, type TraceOrigin, type TraceStatus } from '../../shared/contract'
+import { StudioError, type TraceFilter } from '../../shared/contract'
 import { toFtsQuery } from './trace-columns'
 
 export type Sort = 'created' | 'updated'
@@ -26,6 +26,18 @@ export function ftsMatch(query: string): string {
   return match
 }
 
+/** `status IN (...)` and `origin IN (...)`, on columns with this prefix (traces, or the counters). */
+function valueClauses(filter: TraceFilter, params: Params, prefix: string): string[] {
+  const clauses: string[] = []
+  for (const column of ['status', 'origin'] as const) {
+    const values: readonly string[] | undefined = filter[column]
+    if (!values) continue
+    clauses.push(`${prefix}${column} IN (${values.map((_, i) => `@${column}${i}`).join(', ')})`)
+    values.forEach((v, i) => (params[`${column}${i}`] = v))
+  }
+  return clauses
+}
+
 /**
  * WHERE clauses for a filter on `traces t`, without the full-text condition (the caller joins
  * or probes the index). Membership tests are correlated probes (one index lookup per walked
@@ -33,14 +45,7 @@ export function ftsMatch(query: string): string {
  */
 export function filterClauses(filter: TraceFilter, params: Params): string[] {
   const clauses: string[] = []
-  if (filter.status) {
-    clauses.push(`t.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`)
-    filter.status.forEach((s, i) => (params[`status${i}`] = s))
-  }
-  if (filter.origin) {
-    clauses.push(`t.origin IN (${filter.origin.map((_, i) => `@origin${i}`).join(', ')})`)
-    filter.origin.forEach((s, i) => (params[`origin${i}`] = s))
-  }
+  clauses.push(...valueClauses(filter, params, 't.'))
   if (filter.operation) clauses.push(OPERATION[filter.operation].where)
   if (filter.flag) {
     clauses.push('EXISTS (SELECT 1 FROM trace_flags f WHERE f.flag = @flag AND f.trace_seq = t.seq)')
@@ -166,15 +171,7 @@ export function facetsAnswer(filter: TraceFilter): boolean {
 
 /** The trace_facets rows of a filter (op bits: 1 crop, 2 select_frames). */
 export function facetSql(filter: TraceFilter, params: Params): string {
-  const clauses: string[] = []
-  if (filter.status) {
-    clauses.push(`status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`)
-    filter.status.forEach((s: TraceStatus, i) => (params[`status${i}`] = s))
-  }
-  if (filter.origin) {
-    clauses.push(`origin IN (${filter.origin.map((_, i) => `@origin${i}`).join(', ')})`)
-    filter.origin.forEach((s: TraceOrigin, i) => (params[`origin${i}`] = s))
-  }
+  const clauses = valueClauses(filter, params, '')
   const op = { any: 'op > 0', none: 'op = 0', crop: '(op & 1) = 1', select_frames: '(op & 2) = 2' }
   if (filter.operation) clauses.push(op[filter.operation])
   return `SELECT status, origin, sum(n) AS n FROM trace_facets ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} GROUP BY status, origin`
