@@ -112,6 +112,7 @@ function stateColumns(state: TraceState, derived: DerivedColumns): Record<string
 
 export class TraceRepository {
   private readonly statements
+  private readonly memos = new Map<string, { stamp: string; counts: TraceCounts; hits: { hits: number; last: number | null } | undefined }>()
 
   constructor(private readonly db: Db) {
     this.statements = {
@@ -143,6 +144,7 @@ export class TraceRepository {
         'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
       ),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
+      changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
     }
   }
@@ -270,7 +272,33 @@ export class TraceRepository {
    * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
    * counted from the covering indexes.
    */
-  counts(filter: TraceFilter = {}, hits = filter.query === undefined ? undefined : this.searchHits(filter.query)): TraceCounts {
+  counts(filter: TraceFilter = {}): TraceCounts {
+    return this.memo(filter).counts
+  }
+
+  /**
+   * Counts (and a search's hit probe) of recent filters, reused until anything is written: a
+   * list's cursor pages repeat its total, and a source or search count is the costly part.
+   * The stamp moves with every write on this connection (total_changes) or another (data_version).
+   */
+  private memo(filter: TraceFilter): { counts: TraceCounts; hits: { hits: number; last: number | null } | undefined } {
+    const key = JSON.stringify(filter)
+    const stamp = `${this.db.pragma('data_version', { simple: true }) as number}:${this.statements.changes.get()?.n ?? 0}`
+    const known = this.memos.get(key)
+    // inside a transaction a rollback would not move the stamp back: no memo there
+    if (this.db.inTransaction) {
+      const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
+      return { counts: this.countNow(filter, hits), hits }
+    }
+    if (known?.stamp === stamp) return known
+    const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
+    const entry = { stamp, counts: this.countNow(filter, hits), hits }
+    if (this.memos.size >= 32) this.memos.clear()
+    this.memos.set(key, entry)
+    return entry
+  }
+
+  private countNow(filter: TraceFilter, hits: { hits: number; last: number | null } | undefined): TraceCounts {
     const params: Params = {}
     let rows: Array<{ status: TraceStatus; origin: TraceOrigin; n: number }>
     let scale = 1
@@ -315,8 +343,7 @@ export class TraceRepository {
     const descending = (input.order === 'desc') !== before
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
-    const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
-    const counts = this.counts(filter, hits)
+    const { counts, hits } = this.memo(filter)
     const fewHits = hits && sort === 'updated' ? hits.hits < SEARCH_CAP : undefined
     const params: Params = { limit: limit + 1, offset }
     const sql = pageSql({ filter, sort, descending, cursor, ...(fewHits === undefined ? {} : { fewHits }) }, params)
