@@ -121,7 +121,8 @@ export interface PageQuery {
  * - no search: the chosen index, from the cursor on, other filters checked inside the index
  * - search, by creation: the FTS index's rowid order (rowid = seq) drives, stopped at the page
  * - search, by update time: few hits are read whole and sorted (at most SEARCH_CAP); many hits:
- *   the update-time walk probes the FTS index per entry (a common word hits within a few rows)
+ *   the update-time walk probes the FTS index per entry (a common word hits within a few rows);
+ *   with a prefix term the hits are read once into a set the walk checks (no sort either)
  */
 export function pageSql(q: PageQuery, params: Params): string {
   const dir = q.descending ? 'DESC' : 'ASC'
@@ -150,7 +151,10 @@ export function pageSql(q: PageQuery, params: Params): string {
       return `SELECT ${cols} FROM (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match) hit CROSS JOIN traces t INDEXED BY traces_list ON t.seq = hit.rowid
         ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
     }
-    clauses.push('EXISTS (SELECT 1 FROM traces_fts fts WHERE traces_fts MATCH @match AND fts.rowid = t.seq)')
+    // a plain-word probe is a seek per entry; a prefix term would merge all its words' hits
+    // again for every probe (minutes at 1M), so there the hits are read once into a set
+    if (String(params.match).includes('*')) clauses.push('t.seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match)')
+    else clauses.push('EXISTS (SELECT 1 FROM traces_fts fts WHERE traces_fts MATCH @match AND fts.rowid = t.seq)')
   }
   return `SELECT ${cols} FROM traces t INDEXED BY ${walkIndex(q.filter, q.sort)} ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
 }
