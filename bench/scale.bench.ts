@@ -10,7 +10,8 @@
 //   import of a TRL file (30k records at 1M)                 vs reading + JSON.parse of it
 //   export of a snapshot (N/10 traces) to TRL                vs copying the export's files
 //   RSS of `serve` on the project after list/count/search    (goal < 500 MB; needs out/)
-// `--keep` keeps the temp folder; `--dir <path>` reuses a built project there.
+// `--keep` keeps the temp folder; `--dir <path>` reuses a built project there (and its JSONL);
+// `--only list,search,counts,open,export,rss` measures only those groups.
 import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
@@ -158,6 +159,9 @@ async function run(r: BenchReporter): Promise<void> {
   if (!Number.isInteger(n) || n < 1000) throw new Error(`--traces must be a whole number >= 1000`)
   const json = process.argv.includes('--json')
   const reused = flagValue('dir')
+  // --only list,search,counts,open,export,rss: a part of the metrics (e.g. on a kept project)
+  const only = flagValue('only')?.split(',')
+  const want = (group: string): boolean => only === undefined || only.includes(group)
   const dir = reused ?? mkdtempSync(join(tmpdir(), 'scale-bench-'))
   const metrics: Metric[] = []
   const emit = (m: Metric): void => {
@@ -198,6 +202,7 @@ async function run(r: BenchReporter): Promise<void> {
 
     /** Page times: the first page, then cursor pages from random depths (reached by offset, untimed). */
     const pageMetric = async (name: string, filter: TraceFilter, sort: 'created' | 'updated', order: 'asc' | 'desc', match: (r: Row) => boolean): Promise<void> => {
+      if (!want(filter.query === undefined ? 'list' : 'search')) return
       const times: number[] = []
       let total = 0
       let estimate = false
@@ -224,7 +229,7 @@ async function run(r: BenchReporter): Promise<void> {
     await pageMetric('list page, status=needs_fix sorted by updated', { status: ['needs_fix'] }, 'updated', 'desc', (x) => x.status === 'needs_fix')
     await pageMetric('list page, operation=none sorted by created', { operation: 'none' }, 'created', 'asc', (x) => x.ops === 0)
     await pageMetric('list page, status=accepted + origin=human + source, by updated', { status: ['accepted'], origin: ['human'], source: 'bench:src-2' }, 'updated', 'desc', (x) => x.status === 'accepted' && x.origin === 'human' && x.source === 'bench:src-2')
-    {
+    if (want('list')) {
       // deep pages of the unfiltered list, by cursor, between N/2 and N-100
       const times: number[] = []
       const offsets: number[] = []
@@ -247,6 +252,7 @@ async function run(r: BenchReporter): Promise<void> {
     await pageMetric('full-text search page, prefix ("zep*") by updated', { query: 'zep*' }, 'updated', 'desc', (x) => x.text.includes('zep'))
 
     const countMetric = async (name: string, filter: TraceFilter, match: (r: Row) => boolean): Promise<void> => {
+      if (!want('counts')) return
       const times: number[] = []
       let estimate = false
       let total = 0
@@ -267,7 +273,7 @@ async function run(r: BenchReporter): Promise<void> {
     await countMetric(`counts for the filter bar, full-text "${COMMON}"`, { query: COMMON }, (x) => x.text.includes(COMMON))
     await countMetric(`counts for the filter bar, full-text "${MEDIUM}"`, { query: MEDIUM }, (x) => x.text.includes(MEDIUM))
 
-    {
+    if (want('open')) {
       // the first list page after opening the project (a cold connection)
       const times: number[] = []
       for (let k = 0; k < 3; k++) {
@@ -279,7 +285,7 @@ async function run(r: BenchReporter): Promise<void> {
       }
       emit({ name: 'first list page after opening the project', unit: 'ms', ...stats(times) })
     }
-    {
+    if (want('open')) {
       const ids = Array.from({ length: 500 }, () => `t-${Math.floor(seed() * n)}`)
       const times = ids.map((id) => timeSync(() => project.traces.get(id)))
       const base: number[] = []
@@ -294,39 +300,42 @@ async function run(r: BenchReporter): Promise<void> {
     }
 
     // ------------------------------------------------------------ export and import
-    const snapshot = project.snapshots.create('export', { source: 'bench:export' })
-    const exportDir = join(dir, `export-${Date.now()}`)
-    const exportMs = await timeAsync(() => exportSnapshot(project, { snapshotId: snapshot.id, format: 'trl', outDir: exportDir, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text' }))
-    const copyDir = `${exportDir}-copy`
-    const copyMs = await timeAsync(async () => copyTree(exportDir, copyDir))
-    emit({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot to TRL`, unit: 'records/s', median: round((snapshot.traceCount / exportMs) * 1000), p95: round((snapshot.traceCount / exportMs) * 1000), n: 1, baseline: { name: 'copying the export’s files', median: round((snapshot.traceCount / copyMs) * 1000), p95: round((snapshot.traceCount / copyMs) * 1000), n: 1 } })
-    const file = join(exportDir, readdirSync(exportDir).find((f) => f.endsWith('.jsonl')) ?? 'export.jsonl')
-    const importCount = Math.min(30_000, snapshot.traceCount)
-    const importFile = join(dir, 'import.jsonl')
-    {
-      const out = createWriteStream(importFile)
-      let k = 0
-      for await (const line of lines(file)) {
-        if (k++ >= importCount) break
-        if (!out.write(`${line}\n`)) await once(out, 'drain')
+    if (want('export')) {
+      const snapshot = project.snapshots.create('export', { source: 'bench:export' })
+      const exportDir = join(dir, `export-${Date.now()}`)
+      const exportMs = await timeAsync(() => exportSnapshot(project, { snapshotId: snapshot.id, format: 'trl', outDir: exportDir, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text' }))
+      const copyDir = `${exportDir}-copy`
+      const copyMs = await timeAsync(async () => copyTree(exportDir, copyDir))
+      emit({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot to TRL`, unit: 'records/s', median: round((snapshot.traceCount / exportMs) * 1000), p95: round((snapshot.traceCount / exportMs) * 1000), n: 1, baseline: { name: 'copying the export’s files', median: round((snapshot.traceCount / copyMs) * 1000), p95: round((snapshot.traceCount / copyMs) * 1000), n: 1 } })
+      const file = join(exportDir, readdirSync(exportDir).find((f) => f.endsWith('.jsonl')) ?? 'export.jsonl')
+      const importCount = Math.min(30_000, snapshot.traceCount)
+      const importFile = join(dir, 'import.jsonl')
+      {
+        const out = createWriteStream(importFile)
+        let k = 0
+        for await (const line of lines(file)) {
+          if (k++ >= importCount) break
+          if (!out.write(`${line}\n`)) await once(out, 'drain')
+        }
+        out.end()
+        await once(out, 'close')
       }
-      out.end()
-      await once(out, 'close')
+      // the TRL file's images are next to it: import reads them relative to the file
+      for (const entry of readdirSync(exportDir)) if (entry !== 'export.jsonl' && statSync(join(exportDir, entry)).isDirectory()) copyTree(join(exportDir, entry), join(dir, entry))
+      const target = Project.create(join(dir, `imported-${Date.now()}`))
+      let imported = 0
+      const importMs = await timeAsync(async () => (imported = (await importTraces(target, 'trl', importFile)).imported))
+      target.close()
+      const parseMs = await timeAsync(async () => {
+        for await (const line of lines(importFile)) JSON.parse(line)
+      })
+      emit({ name: `traces import of a TRL file (${imported.toLocaleString('en')} records)`, unit: 'records/s', median: round((imported / importMs) * 1000), p95: round((imported / importMs) * 1000), n: 1, baseline: { name: 'read + JSON.parse of the same file', median: round((importCount / parseMs) * 1000), p95: round((importCount / parseMs) * 1000), n: 1 } })
     }
-    // the TRL file's images are next to it: import reads them relative to the file
-    for (const entry of readdirSync(exportDir)) if (entry !== 'export.jsonl' && statSync(join(exportDir, entry)).isDirectory()) copyTree(join(exportDir, entry), join(dir, entry))
-    const target = Project.create(join(dir, `imported-${Date.now()}`))
-    let imported = 0
-    const importMs = await timeAsync(async () => (imported = (await importTraces(target, 'trl', importFile)).imported))
-    target.close()
-    const parseMs = await timeAsync(async () => {
-      for await (const line of lines(importFile)) JSON.parse(line)
-    })
-    emit({ name: `traces import of a TRL file (${imported.toLocaleString('en')} records)`, unit: 'records/s', median: round((imported / importMs) * 1000), p95: round((imported / importMs) * 1000), n: 1, baseline: { name: 'read + JSON.parse of the same file', median: round((importCount / parseMs) * 1000), p95: round((importCount / parseMs) * 1000), n: 1 } })
 
     // ------------------------------------------------------------ RSS of the studio serving it
     project.close()
-    if (existsSync('out/main/cli.js')) {
+    if (!want('rss')) log('scale          RSS not measured (--only)')
+    else if (existsSync('out/main/cli.js')) {
       const home = join(dir, 'home')
       const serve = await startServe(['--home', home, '--project', join(dir, 'project')])
       try {
