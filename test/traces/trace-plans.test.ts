@@ -8,7 +8,7 @@ import type { TraceFilter, TraceOrigin, TraceStatus } from '../../src/shared/con
 import type { Step } from '../../src/shared/toolcall'
 import { Project } from '../../src/main/project/project'
 import { addSampleData } from '../../src/main/project/sample-data'
-import { pageSql, SEARCH_CAP, type Params, type Sort } from '../../src/main/traces/trace-query'
+import { pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
 import type { NewTrace } from '../../src/main/traces/trace-repository'
 import { tempDir } from '../helpers/temp'
 
@@ -126,17 +126,17 @@ describe('trace list plans', () => {
       for (const sort of ['created', 'updated'] as Sort[]) {
         for (const descending of [false, true]) {
           for (const cursor of [undefined, sort === 'updated' ? { seq: 200, updated: '2000-01-01T00:00:00.000Z' } : { seq: 200 }]) {
-            for (const fewHits of filter.query !== undefined && sort === 'updated' ? [true, false] : [undefined]) {
+            for (const walk of filter.query !== undefined && sort === 'updated' ? (['sort', 'probe', 'set'] as const) : [undefined]) {
               const params: Params = { limit: 101, offset: 0 }
-              const sql = pageSql({ filter, sort, descending, cursor, ...(fewHits === undefined ? {} : { fewHits }) }, params)
+              const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
               const lines = plan(sql, params)
-              const where = `${JSON.stringify({ filter, sort, descending, cursor, fewHits })}: ${lines.join(' | ')}`
+              const where = `${JSON.stringify({ filter, sort, descending, cursor, walk })}: ${lines.join(' | ')}`
               // every read of traces is a covering index (never a wide row), but one sample's traces
               if (filter.sampleId === undefined) expect(lines.filter((l) => /^(SCAN|SEARCH) t\b/.test(l) && !/COVERING INDEX/.test(l)), where).toEqual([])
               else expect(lines.filter((l) => /^SCAN t\b/.test(l) && !/INDEX/.test(l)), where).toEqual([])
               // sorting is allowed only where the rows are few by construction: one sample's
               // traces, or a search known to have at most SEARCH_CAP hits
-              const bounded = filter.sampleId !== undefined || fewHits === true
+              const bounded = filter.sampleId !== undefined || walk === 'sort'
               if (!bounded) expect(lines.filter((l) => l.includes('TEMP B-TREE')), where).toEqual([])
               checked++
             }
@@ -188,17 +188,23 @@ describe('trace list plans', () => {
   })
 
   it('walks a search with many hits through the update-time index, with the same rows', () => {
+    // which walk: few hits sorted; dense plain words probed; sparse or prefix searches as a set
+    expect(searchWalk({ hits: 10, last: 500 }, 1, '"zoom"')).toBe('sort')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 2 }, 1, '"zoom"')).toBe('probe')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 2 }, 1, '"zo"*')).toBe('set')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 50 }, 1, '"zephyr"')).toBe('set')
     for (const query of ['zoom', 'zo*']) {
       for (const descending of [false, true]) {
-        const run = (fewHits: boolean): number[] => {
+        const run = (walk: SearchWalk): number[] => {
           const params: Params = { limit: 1000, offset: 0 }
           return project.db
-            .prepare<Params, { seq: number }>(pageSql({ filter: { query, origin: ['human', 'rollout'] }, sort: 'updated', descending, cursor: undefined, fewHits }, params))
+            .prepare<Params, { seq: number }>(pageSql({ filter: { query, origin: ['human', 'rollout'] }, sort: 'updated', descending, cursor: undefined, searchWalk: walk }, params))
             .all(params)
             .map((r) => r.seq)
         }
-        expect(run(false)).toEqual(run(true))
-        expect(run(false).length).toBeGreaterThan(10)
+        expect(run('probe')).toEqual(run('sort'))
+        expect(run('set')).toEqual(run('sort'))
+        expect(run('set').length).toBeGreaterThan(10)
       }
     }
   })

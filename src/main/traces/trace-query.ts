@@ -82,6 +82,23 @@ export function walkIndex(filter: TraceFilter, sort: Sort): string {
   return 'traces_list'
 }
 
+/**
+ * How a search sorted by update time is read:
+ * - sort: at most SEARCH_CAP hits, read whole and sorted
+ * - probe: hits are dense (a common word: one entry in DENSE or more), the update-time walk
+ *   probes the FTS index per entry and meets a page's hits within a few hundred entries
+ * - set: otherwise (and for any prefix term, whose probe re-merges all its words' hits every
+ *   time: minutes at 1M), the hits are read once into a set the update-time walk checks
+ */
+export type SearchWalk = 'sort' | 'probe' | 'set'
+export const DENSE = 0.2
+
+export function searchWalk(hits: { hits: number; last: number | null }, firstSeq: number, match: string): SearchWalk {
+  if (hits.hits < SEARCH_CAP || hits.last === null) return 'sort'
+  const dense = hits.hits / (hits.last - firstSeq + 1) >= DENSE
+  return dense && !match.includes('*') ? 'probe' : 'set'
+}
+
 export interface Cursor {
   seq: number
   /** updated_at, for pages sorted by update time */
@@ -112,17 +129,15 @@ export interface PageQuery {
   /** the walk direction: ascending, or descending (a desc list, or the page before an asc cursor) */
   descending: boolean
   cursor: Cursor | undefined
-  /** set when searching: whether the hits are few enough (<= SEARCH_CAP) to read whole */
-  fewHits?: boolean
+  /** how a search sorted by update time is read (searchWalk) */
+  searchWalk?: SearchWalk
 }
 
 /**
  * The seqs (and sort keys) of one page, in walk order, with @limit and @offset to bind.
  * - no search: the chosen index, from the cursor on, other filters checked inside the index
  * - search, by creation: the FTS index's rowid order (rowid = seq) drives, stopped at the page
- * - search, by update time: few hits are read whole and sorted (at most SEARCH_CAP); many hits:
- *   the update-time walk probes the FTS index per entry (a common word hits within a few rows);
- *   with a prefix term the hits are read once into a set the walk checks (no sort either)
+ * - search, by update time: see searchWalk
  */
 export function pageSql(q: PageQuery, params: Params): string {
   const dir = q.descending ? 'DESC' : 'ASC'
@@ -147,14 +162,12 @@ export function pageSql(q: PageQuery, params: Params): string {
       return `SELECT ${cols} FROM traces_fts fts CROSS JOIN traces t INDEXED BY traces_list ON t.seq = fts.rowid
         ${where(['traces_fts MATCH @match', ...keyset('fts.rowid'), ...clauses])} ORDER BY fts.rowid ${dir} LIMIT @limit OFFSET @offset`
     }
-    if (q.fewHits) {
+    if (q.searchWalk === 'sort') {
       return `SELECT ${cols} FROM (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match) hit CROSS JOIN traces t INDEXED BY traces_list ON t.seq = hit.rowid
         ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
     }
-    // a plain-word probe is a seek per entry; a prefix term would merge all its words' hits
-    // again for every probe (minutes at 1M), so there the hits are read once into a set
-    if (String(params.match).includes('*')) clauses.push('t.seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match)')
-    else clauses.push('EXISTS (SELECT 1 FROM traces_fts fts WHERE traces_fts MATCH @match AND fts.rowid = t.seq)')
+    if (q.searchWalk === 'probe') clauses.push('EXISTS (SELECT 1 FROM traces_fts fts WHERE traces_fts MATCH @match AND fts.rowid = t.seq)')
+    else clauses.push('t.seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match)')
   }
   return `SELECT ${cols} FROM traces t INDEXED BY ${walkIndex(q.filter, q.sort)} ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
 }

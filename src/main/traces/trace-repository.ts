@@ -24,7 +24,7 @@ import { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { deriveColumns, type DerivedColumns } from './trace-columns'
-import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, whereAll, type Params } from './trace-query'
+import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
   id?: string
@@ -344,9 +344,9 @@ export class TraceRepository {
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
     const { counts, hits } = this.memo(filter)
-    const fewHits = hits && sort === 'updated' ? hits.hits < SEARCH_CAP : undefined
+    const walk = hits && filter.query !== undefined && sort === 'updated' ? searchWalk(hits, this.statements.seqRange.get()?.lo ?? 0, ftsMatch(filter.query)) : undefined
     const params: Params = { limit: limit + 1, offset }
-    const sql = pageSql({ filter, sort, descending, cursor, ...(fewHits === undefined ? {} : { fewHits }) }, params)
+    const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
     const keys = this.db.prepare<Params, { seq: number; updated_at: string | null }>(sql).all(params)
     const more = keys.length > limit
     if (more) keys.pop()
