@@ -3,6 +3,24 @@
 // fails on speed.
 import { performance } from 'node:perf_hooks'
 
+/** A flag's value: `--name=value` or `--name value` (suites read their flags with this). */
+export function flagValue(name: string, argv: readonly string[] = process.argv): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3)
+    if (a === `--${name}` && i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) return argv[i + 1]
+  }
+  return undefined
+}
+
+/** Arguments that are not flags nor a flag's value: the suites to run. */
+export function suiteNames(args: readonly string[]): string[] {
+  return args.filter((a, i) => !a.startsWith('--') && !(i > 0 && /^--[^=]+$/.test(args[i - 1] as string) && !VALUELESS.has(args[i - 1] as string)))
+}
+
+/** Flags that take no value (so the word after them is a suite name). */
+const VALUELESS = new Set(['--json', '--keep'])
+
 export interface Measurement {
   /** what was measured, e.g. "crop+resize 4000x3000 -> 448" */
   label: string

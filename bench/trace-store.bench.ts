@@ -14,14 +14,14 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import sharp from 'sharp'
-import type { MediaRef, TraceOrigin, TraceStatus } from '../src/shared/contract'
+import type { TraceOrigin, TraceStatus } from '../src/shared/contract'
 import type { Step } from '../src/shared/toolcall'
 import { exportSnapshot } from '../src/main/export/snapshot-export'
 import { importTraces } from '../src/main/import/trace-import'
 import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
 import type { NewTrace } from '../src/main/traces/trace-repository'
+import { benchMedia } from './bench-media'
 import type { BenchReporter, BenchSuite, Measurement } from './harness'
 
 const DEFAULT_TRACES = 1_000_000
@@ -40,9 +40,6 @@ function sizeFromArgs(): number {
   return n
 }
 
-async function png(width: number, height: number, r: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r, g: 90, b: 160 } } }).png().toBuffer()
-}
 
 interface BaselineRow {
   id: string
@@ -69,13 +66,7 @@ async function run(r: BenchReporter): Promise<void> {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
     const words = (k: number): string => Array.from({ length: k }, () => pick(WORDS)).join(' ')
 
-    // a few real images: 4 originals, 16 video frames, 3 crops
-    const originals: MediaRef[] = []
-    for (let i = 0; i < 4; i++) originals.push(await project.media.put(await png(640, 480, 40 * i)))
-    const frames: MediaRef[] = []
-    for (let i = 0; i < 16; i++) frames.push(await project.media.put(await png(160, 120, 10 * i + 5)))
-    const crops: MediaRef[] = []
-    for (let i = 0; i < 3; i++) crops.push(await project.media.put(await png(448, 336, 60 * i + 20)))
+    const { originals, frames, crops } = await benchMedia(project)
     const samples: Array<{ id: string; source: string; video: boolean }> = []
     for (let s = 0; s < SAMPLES; s++) {
       const video = s % 10 === 9

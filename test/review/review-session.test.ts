@@ -8,7 +8,7 @@ import { inMemoryTransport } from '../../src/main/rpc/in-memory'
 import { StudioClient } from '../../src/shared/contract/client'
 import type { SessionEvent } from '../../src/renderer/src/features/traces/review-session'
 import { ReviewSession } from '../../src/renderer/src/features/traces/review-session'
-import { PAGE_SIZE, TracePages } from '../../src/renderer/src/features/traces/trace-pages'
+import { PAGE_SIZE, TracePages, type PageStart } from '../../src/renderer/src/features/traces/trace-pages'
 import { UndoHistory } from '../../src/renderer/src/features/traces/undo-history'
 import { tempDir } from '../helpers/temp'
 
@@ -149,18 +149,24 @@ describe('bulk changes and sample edits in the session', () => {
 describe('trace pages', () => {
   it('fetches only the pages around the visible rows, refreshes in place and drops answers to an old filter', async () => {
     const { studio, client } = await studioWithTraces('pages', 3 * PAGE_SIZE + 10)
-    const asked: number[] = []
-    const fetcher = (filter: { status?: ['accepted'] }) => (offset: number, limit: number) => {
-      asked.push(offset)
-      return client.call('traces.list', { flag: 'session-test', ...filter, offset, limit })
+    const asked: PageStart[] = []
+    const fetcher = (filter: { status?: ['accepted'] }) => (start: PageStart, limit: number) => {
+      asked.push(start)
+      return client.call('traces.list', { flag: 'session-test', ...filter, ...start, limit })
     }
     const pages = new TracePages(fetcher({}))
     pages.want(0, 15)
     await Promise.all([pages.load(0), pages.load(PAGE_SIZE)]) // both in flight already: no new requests
     expect(pages.total).toBe(3 * PAGE_SIZE + 10)
-    expect(asked.sort((x, y) => x - y)).toEqual([0, PAGE_SIZE]) // the visible page and one neighbour
+    // the visible page and one neighbour, both asked before either arrived: by offset
+    expect(asked.map((a) => ('offset' in a ? a.offset : -1)).sort((x, y) => x - y)).toEqual([0, PAGE_SIZE])
+    // the next page, beside a loaded one: by its cursor, with the rows an offset gives
+    const third = await pages.load(2 * PAGE_SIZE)
+    expect(asked.at(-1)).toHaveProperty('after')
+    const byOffset = await client.call('traces.list', { flag: 'session-test', offset: 2 * PAGE_SIZE, limit: PAGE_SIZE })
+    expect(third?.id).toBe(byOffset.items[0]?.id)
+    expect(pages.row(3 * PAGE_SIZE - 1)?.id).toBe(byOffset.items.at(-1)?.id)
     expect(pages.row(5)?.question).toBeDefined()
-    expect(pages.row(2 * PAGE_SIZE + 5)).toBeUndefined()
     const far = await pages.load(3 * PAGE_SIZE + 9)
     expect(far).toBeDefined()
     expect(pages.indexOf(far?.id ?? '')).toBe(3 * PAGE_SIZE + 9)
@@ -169,8 +175,8 @@ describe('trace pages', () => {
     let release: () => void = () => {}
     const gate = new Promise<void>((r) => (release = r))
     let late: Promise<unknown> = Promise.resolve()
-    const slow = new TracePages((offset, limit) => {
-      const call = gate.then(() => client.call('traces.list', { flag: 'session-test', offset, limit }))
+    const slow = new TracePages((start, limit) => {
+      const call = gate.then(() => client.call('traces.list', { flag: 'session-test', ...start, limit }))
       late = call
       return call
     })

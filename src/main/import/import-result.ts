@@ -30,10 +30,14 @@ export class ImportTally implements ImportResult {
   private seen = 0
   private readonly meter = new ProgressMeter('records')
 
+  private lastReport = -Infinity
+
+  /** `every`: at most one progress event per `every` records; `minMs`: and per `minMs` milliseconds */
   constructor(
     private readonly options: ImportOptions,
     private readonly total: number | null = null,
-    private readonly every = 10
+    private readonly every = 10,
+    private readonly minMs = 0
   ) {}
 
   step(outcome: 'imported' | 'present' | SkippedRecord): void {
@@ -42,10 +46,11 @@ export class ImportTally implements ImportResult {
     else if (outcome === 'present') this.alreadyPresent++
     else this.skipped.push(outcome)
     this.seen++
-    if (this.seen % this.every === 0 || this.seen === this.total) this.report()
+    if (this.seen === this.total || (this.seen % this.every === 0 && performance.now() - this.lastReport >= this.minMs)) this.report()
   }
 
   report(): void {
+    this.lastReport = performance.now()
     this.options.onProgress?.(this.meter.update(this.seen, this.total, `${this.imported} imported, ${this.alreadyPresent} already present, ${this.skipped.length} skipped`))
   }
 

@@ -1,8 +1,9 @@
 // The `traces.import` job: each record of a TRL / LLaMA-Factory / Pixel-Reasoner SFT file
 // becomes a sample (its media stored, content-addressed) and one trace (origin `imported`).
-// Per record: read and check it whole (trace-formats + chat-to-trace), store its media, then
-// write the sample and the trace in ONE transaction, so a crash or a bad record never leaves half
-// of one. Ids come from the file name and the record's id (or number), so a re-run skips what is
+// Per record: read and check it whole (trace-formats + chat-to-trace) and store its media; then
+// records are written in batches (one transaction per BATCH records or BATCH_MS), so a crash
+// loses at most the uncommitted batch and never leaves half a record; a batch that fails is
+// written record by record, so only the bad record is skipped (named by line and reason). Ids come from the file name and the record's id (or number), so a re-run skips what is
 // there and an interrupted import resumes.
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -82,70 +83,119 @@ class MediaCache {
   }
 }
 
+/** Records written per transaction, at most; a batch also ends after BATCH_MS (progress, kill -9). */
+const BATCH = 256
+const BATCH_MS = 100
+
+type NewSample = Parameters<Project['samples']['insert']>[0]
+type NewTrace = Parameters<Project['traces']['insertMany']>[0][number]
+interface Pending {
+  index: number
+  sample: NewSample | null
+  trace: NewTrace
+}
+
 export async function importTraces(project: Project, format: TraceImportFormat, path: string, options: TraceImportOptions = {}): Promise<TraceImportResult> {
   const file = dataFileOf(path, format)
   const root = options.imageRoot ? resolve(options.imageRoot) : dirname(file)
   const toChat = CHAT_READERS[format]
   const media = new MediaCache(project, root)
-  const tally = new ImportTally(options, await countRecords(file).catch((error: unknown) => {
-    throw new StudioError('invalid_input', `${file}: ${messageOf(error)}`)
-  }))
+  // a record counts (and shows in progress) once it is committed: progress never runs ahead of the file
+  const tally = new ImportTally(
+    options,
+    await countRecords(file).catch((error: unknown) => {
+      throw new StudioError('invalid_input', `${file}: ${messageOf(error)}`)
+    }),
+    1,
+    BATCH_MS
+  )
   const source = `import:${basename(file)}`
-  const insert = project.db.transaction((sample: Parameters<Project['samples']['insert']>[0] | null, trace: Parameters<Project['traces']['insertMany']>[0][number]) => {
-    if (sample) project.samples.insert(sample)
-    project.traces.insertMany([trace], 'import', 'import')
+  const writeAll = project.db.transaction((batch: readonly Pending[]) => {
+    for (const p of batch) if (p.sample) project.samples.insert(p.sample)
+    project.traces.insertMany(
+      batch.map((p) => p.trace),
+      'import',
+      'import'
+    )
   })
-  const keys = new Set<string>() // a record id repeated in the file gets its record number too
-  for await (const entry of readRecords(file)) {
-    options.signal?.throwIfAborted()
-    if (!entry.ok) {
-      tally.step({ file, line: entry.index, message: entry.message })
-      continue
-    }
+  const pending: Pending[] = []
+  const pendingSamples = new Set<string>()
+  let batchStart = performance.now()
+  // a batch in one transaction; if it fails, record by record, so the bad one is named and the rest come in
+  const flush = (): void => {
+    if (pending.length === 0) return
     try {
-      const chat = toChat(entry.value)
-      let key = chat.key ?? `record-${entry.index}`
-      if (keys.has(key)) key = `${key}@record-${entry.index}`
-      keys.add(key)
-      const ids = importIds(file, key)
-      if (project.traces.exists(ids.traceId)) {
-        tally.step('present')
+      writeAll(pending)
+      for (let k = 0; k < pending.length; k++) tally.step('imported')
+    } catch {
+      for (const p of pending) {
+        try {
+          writeAll([p])
+          tally.step('imported')
+        } catch (error) {
+          tally.step({ file, line: p.index, message: messageOf(error) })
+        }
+      }
+    }
+    pending.length = 0
+    pendingSamples.clear()
+    batchStart = performance.now()
+  }
+  const keys = new Set<string>() // a record id repeated in the file gets its record number too
+  try {
+    for await (const entry of readRecords(file)) {
+      options.signal?.throwIfAborted()
+      if (pending.length >= BATCH || performance.now() - batchStart >= BATCH_MS) flush()
+      if (!entry.ok) {
+        tally.step({ file, line: entry.index, message: entry.message })
         continue
       }
-      const converted = chatToTrace(chat)
-      // media first (files + rows, content-addressed: harmless if the record then fails)
-      const refs = new Map<string, MediaRef>()
-      for (const step of converted.steps) {
-        if (step.kind !== 'observation') continue
-        const images = step.result.type === 'crop' ? [step.result.image] : step.result.type === 'frames' ? step.result.images : []
-        for (const p of images) refs.set(p, await media.put(p))
+      try {
+        const chat = toChat(entry.value)
+        let key = chat.key ?? `record-${entry.index}`
+        if (keys.has(key)) key = `${key}@record-${entry.index}`
+        keys.add(key)
+        const ids = importIds(file, key)
+        if (project.traces.exists(ids.traceId)) {
+          tally.step('present')
+          continue
+        }
+        const converted = chatToTrace(chat)
+        // media first (files + rows, content-addressed, each distinct file once per run: harmless if the record then fails)
+        const refs = new Map<string, MediaRef>()
+        for (const step of converted.steps) {
+          if (step.kind !== 'observation') continue
+          const images = step.result.type === 'crop' ? [step.result.image] : step.result.type === 'frames' ? step.result.images : []
+          for (const p of images) refs.set(p, await media.put(p))
+        }
+        const sampleMedia: MediaRef[] = []
+        for (const p of converted.media) sampleMedia.push(await media.put(p))
+        const steps = resolveMedia(converted.steps, (p) => {
+          const ref = refs.get(p)
+          if (!ref) throw new StudioError('internal', `media ${p} was not stored`)
+          return ref
+        })
+        const answer = chat.answer ?? converted.boxed ?? ''
+        const sample =
+          pendingSamples.has(ids.sampleId) || project.samples.exists(ids.sampleId)
+            ? null
+            : { id: ids.sampleId, kind: converted.kind, question: converted.question, answer, answerType: inferAnswerType(answer), source, media: sampleMedia, cues: [] }
+        if (sample) pendingSamples.add(sample.id)
+        pending.push({
+          index: entry.index,
+          sample,
+          trace: { id: ids.traceId, sampleId: ids.sampleId, origin: 'imported', originDetail: { file, record: String(entry.index) }, question: converted.question, steps, status: 'unreviewed' }
+        })
+      } catch (error) {
+        if (options.signal?.aborted) throw error
+        tally.step({ file, line: entry.index, message: messageOf(error) })
       }
-      const sampleMedia: MediaRef[] = []
-      for (const p of converted.media) sampleMedia.push(await media.put(p))
-      const steps = resolveMedia(converted.steps, (p) => {
-        const ref = refs.get(p)
-        if (!ref) throw new StudioError('internal', `media ${p} was not stored`)
-        return ref
-      })
-      const answer = chat.answer ?? converted.boxed ?? ''
-      const sample = project.samples.exists(ids.sampleId)
-        ? null
-        : { id: ids.sampleId, kind: converted.kind, question: converted.question, answer, answerType: inferAnswerType(answer), source, media: sampleMedia, cues: [] }
-      insert(sample, {
-        id: ids.traceId,
-        sampleId: ids.sampleId,
-        origin: 'imported',
-        originDetail: { file, record: String(entry.index) },
-        question: converted.question,
-        steps,
-        status: 'unreviewed'
-      })
-      tally.step('imported')
-    } catch (error) {
-      if (options.signal?.aborted) throw error
-      tally.step({ file, line: entry.index, message: messageOf(error) })
     }
+  } finally {
+    // cancelled or done: what was read whole is kept
+    flush()
   }
   const result = tally.result()
-  return { imported: result.imported, alreadyPresent: result.alreadyPresent, skipped: result.skipped.map((s) => ({ file: s.file, record: s.line ?? 0, message: s.message })) }
+  const skipped = result.skipped.map((s) => ({ file: s.file, record: s.line ?? 0, message: s.message })).sort((a, b) => a.record - b.record)
+  return { imported: result.imported, alreadyPresent: result.alreadyPresent, skipped }
 }

@@ -44,7 +44,24 @@ const Choices = z.array(z.string())
 const Flags = z.array(z.string())
 
 export class SampleRepository {
-  constructor(private readonly db: Db) {}
+  /** the statements every insert and read runs, prepared once (an import inserts thousands) */
+  private readonly statements
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      insert: db.prepare(
+        `INSERT INTO samples (id, kind, question, answer, answer_type, choices, source, cues, flags, created_at)
+         VALUES (@id, @kind, @question, @answer, @answerType, @choices, @source, @cues, @flags, @createdAt)`
+      ),
+      link: db.prepare('INSERT INTO sample_media (sample_seq, position, media_hash) VALUES (?, ?, ?)'),
+      exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM samples WHERE id = ?'),
+      byId: db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE id = ?'),
+      media: db.prepare<[number], MediaRef>(
+        `SELECT m.hash, m.mime, m.width, m.height FROM sample_media sm JOIN media m ON m.hash = sm.media_hash
+         WHERE sm.sample_seq = ? ORDER BY sm.position`
+      )
+    }
+  }
 
   insert(sample: NewSample): void {
     const mediaCount = sample.media.length
@@ -57,30 +74,24 @@ export class SampleRepository {
       }
     }
     this.db.transaction(() => {
-      const { lastInsertRowid } = this.db
-        .prepare(
-          `INSERT INTO samples (id, kind, question, answer, answer_type, choices, source, cues, flags, created_at)
-           VALUES (@id, @kind, @question, @answer, @answerType, @choices, @source, @cues, @flags, @createdAt)`
-        )
-        .run({
-          id: sample.id,
-          kind: sample.kind,
-          question: sample.question,
-          answer: sample.answer,
-          answerType: sample.answerType,
-          choices: sample.choices ? JSON.stringify(sample.choices) : null,
-          source: sample.source,
-          cues: JSON.stringify(sample.cues),
-          flags: JSON.stringify(normalizeFlags(sample.flags ?? [])),
-          createdAt: new Date().toISOString()
-        })
-      const link = this.db.prepare('INSERT INTO sample_media (sample_seq, position, media_hash) VALUES (?, ?, ?)')
-      sample.media.forEach((m, i) => link.run(lastInsertRowid, i, m.hash))
+      const { lastInsertRowid } = this.statements.insert.run({
+        id: sample.id,
+        kind: sample.kind,
+        question: sample.question,
+        answer: sample.answer,
+        answerType: sample.answerType,
+        choices: sample.choices ? JSON.stringify(sample.choices) : null,
+        source: sample.source,
+        cues: JSON.stringify(sample.cues),
+        flags: JSON.stringify(normalizeFlags(sample.flags ?? [])),
+        createdAt: new Date().toISOString()
+      })
+      sample.media.forEach((m, i) => this.statements.link.run(lastInsertRowid, i, m.hash))
     })()
   }
 
   exists(id: string): boolean {
-    return this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM samples WHERE id = ?').get(id) !== undefined
+    return this.statements.exists.get(id) !== undefined
   }
 
   count(kind?: SampleKind, source?: string): number {
@@ -131,14 +142,9 @@ export class SampleRepository {
   }
 
   get(id: string): Sample {
-    const row = this.db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE id = ?').get(id)
+    const row = this.statements.byId.get(id)
     if (!row) throw new StudioError('not_found', `no sample with id "${id}"`)
-    const media = this.db
-      .prepare<[number], MediaRef>(
-        `SELECT m.hash, m.mime, m.width, m.height FROM sample_media sm JOIN media m ON m.hash = sm.media_hash
-         WHERE sm.sample_seq = ? ORDER BY sm.position`
-      )
-      .all(row.seq)
+    const media = this.statements.media.all(row.seq)
     return {
       id: row.id,
       kind: row.kind,

@@ -23,6 +23,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL') // safe with WAL: a crash loses at most the last commit, never corrupts
     }
     db.pragma('foreign_keys = ON')
+    // 64 MiB of page cache (the default is 2 MiB): a million-trace project's hot index pages
+    // stay in memory, so bulk inserts do not slow down as the table grows (issue 15)
+    db.pragma('cache_size = -65536')
+    // statement journals (a statement that fires a trigger) and sorts in memory, not temp files
+    db.pragma('temp_store = MEMORY')
     migrate(db, migrations)
     return db
   } catch (error) {

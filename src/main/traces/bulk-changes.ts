@@ -9,7 +9,7 @@ import { BulkAction, StudioError, TraceFilter, type BulkChange } from '../../sha
 import type { Db } from '../store/database'
 import { withDeferredCheckpoint } from '../store/deferred-checkpoint'
 import type { SnapshotRepository } from './snapshot-repository'
-import { filterSql } from './trace-repository'
+import { whereAll, type Params } from './trace-query'
 
 interface BulkRow {
   seq: number
@@ -71,7 +71,8 @@ export class BulkChanges {
     const id = `bulk-${randomUUID()}`
     const at = new Date().toISOString()
     const transaction = this.db.transaction(() => {
-      const { where, params } = filterSql(filter)
+      const params: Params = {}
+      const where = whereAll(filter, params)
       const selected = this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
       if (options.expectedCount !== undefined && selected !== options.expectedCount) {
         throw new StudioError('conflict', `the selection now matches ${selected} traces, not the ${options.expectedCount} you confirmed; nothing was changed`)

@@ -23,7 +23,8 @@ import {
 import { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
-import { deriveColumns, toFtsQuery, type DerivedColumns } from './trace-columns'
+import { deriveColumns, type DerivedColumns } from './trace-columns'
+import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
   id?: string
@@ -68,6 +69,8 @@ interface TraceRow {
   kind: 'image' | 'video'
 }
 
+type SummaryRow = TraceRow & { source: string; thumb_hash: string; thumb_mime: MediaRef['mime']; thumb_width: number; thumb_height: number }
+
 const Steps = z.array(Step)
 const Flags = z.array(z.string())
 const Cues = z.array(VisualCue)
@@ -97,56 +100,6 @@ export function normalizeFlags(flags: readonly string[]): string[] {
   return [...new Set(flags)].sort()
 }
 
-/**
- * WHERE clauses for a filter, on `traces t` alone: sample-side conditions (source, sample) and
- * flags are subqueries, not joins, so counts are answered from the covering indexes (migration
- * 003) without touching samples row by row (bench/trace-store: a filtered count at 1M traces
- * 184 ms with a join, 9 ms without).
- */
-export function filterSql(filter: TraceFilter): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = []
-  const params: Record<string, unknown> = {}
-  if (filter.status) {
-    clauses.push(`t.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`)
-    filter.status.forEach((s, i) => (params[`status${i}`] = s))
-  }
-  if (filter.origin) {
-    clauses.push(`t.origin IN (${filter.origin.map((_, i) => `@origin${i}`).join(', ')})`)
-    filter.origin.forEach((s, i) => (params[`origin${i}`] = s))
-  }
-  if (filter.operation === 'any') clauses.push('(t.crops + t.frame_selections) > 0')
-  else if (filter.operation === 'none') clauses.push('(t.crops + t.frame_selections) = 0')
-  else if (filter.operation === 'crop') clauses.push('t.crops > 0')
-  else if (filter.operation === 'select_frames') clauses.push('t.frame_selections > 0')
-  if (filter.flag) {
-    clauses.push('t.seq IN (SELECT f.trace_seq FROM trace_flags f WHERE f.flag = @flag)')
-    params.flag = filter.flag
-  }
-  if (filter.source) {
-    clauses.push('t.sample_seq IN (SELECT ss.seq FROM samples ss WHERE ss.source = @source)')
-    params.source = filter.source
-  }
-  if (filter.sampleId) {
-    clauses.push('t.sample_seq = (SELECT ss.seq FROM samples ss WHERE ss.id = @sampleId)')
-    params.sampleId = filter.sampleId
-  }
-  if (filter.snapshotId) {
-    clauses.push('t.seq IN (SELECT i.trace_seq FROM snapshot_items i JOIN snapshots sn ON sn.seq = i.snapshot_seq WHERE sn.id = @snapshotId)')
-    params.snapshotId = filter.snapshotId
-  }
-  if (filter.ids) {
-    clauses.push('t.id IN (SELECT value FROM json_each(@ids))')
-    params.ids = JSON.stringify(filter.ids)
-  }
-  if (filter.query !== undefined) {
-    const match = toFtsQuery(filter.query)
-    if (match === null) throw new StudioError('invalid_input', `search "${filter.query}" has no words to look for`)
-    clauses.push('t.seq IN (SELECT rowid FROM traces_fts WHERE traces_fts MATCH @match)')
-    params.match = match
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
-}
-
 /** The `traces` columns a state sets (inserts and updates write the same ones). */
 function stateColumns(state: TraceState, derived: DerivedColumns): Record<string, string | number | null> {
   return {
@@ -161,25 +114,9 @@ function stateColumns(state: TraceState, derived: DerivedColumns): Record<string
   }
 }
 
-/**
- * One page of the list. The page's seqs come first (OFFSET skips entries of a narrow index, not
- * rows); then only those rows are read. CROSS JOIN pins that order: with a bound LIMIT the
- * planner would otherwise scan the whole traces table (seconds at a million traces).
- */
-export function listSql(where: string, orderBy: string): string {
-  return `WITH page AS (SELECT t.seq FROM traces t ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset)
-    SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, t.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
-           s.answer AS gold, s.source, s.kind, m.hash AS thumb_hash, m.mime AS thumb_mime, m.width AS thumb_width, m.height AS thumb_height
-    FROM page
-    CROSS JOIN traces t ON t.seq = page.seq
-    JOIN samples s ON s.seq = t.sample_seq
-    JOIN sample_media first ON first.sample_seq = s.seq AND first.position = 0
-    JOIN media m ON m.hash = first.media_hash
-    ORDER BY ${orderBy}`
-}
-
 export class TraceRepository {
   private readonly statements
+  private readonly memos = new Map<string, { stamp: string; counts: TraceCounts; hits: { hits: number; last: number | null } | undefined }>()
 
   constructor(private readonly db: Db) {
     this.statements = {
@@ -205,7 +142,14 @@ export class TraceRepository {
       revisions: db.prepare<[number], { revision: number; author: string; action: string; at: string; state: string }>(
         'SELECT revision, author, action, at, state FROM trace_revisions WHERE trace_seq = ? ORDER BY revision'
       ),
-      exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?')
+      exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
+      summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
+      facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
+        'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
+      ),
+      searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
+      changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
+      seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
     }
   }
 
@@ -226,7 +170,7 @@ export class TraceRepository {
   insertMany(traces: readonly NewTrace[], author: string, action = 'create'): string[] {
     const ids: string[] = []
     const at = new Date().toISOString()
-    const write = (trace: NewTrace): void => {
+    const write = (trace: NewTrace): [TraceStatus, TraceOrigin, DerivedColumns] => {
       const sample = this.statements.sampleSeq.get(trace.sampleId)
       if (!sample) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
       const id = trace.id ?? `trace-${randomUUID()}`
@@ -251,8 +195,21 @@ export class TraceRepository {
       this.statements.revision.run(seq, 1, author, action, at, JSON.stringify(state))
       this.index(seq, state, derived.answer, derived.text)
       ids.push(id)
+      return [state.status, trace.origin, derived]
     }
-    this.db.transaction(() => traces.forEach(write))()
+    // the facet counters (migration 007) for the whole batch, in its transaction
+    const facets = new Map<string, { status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
+    const count = (status: TraceStatus, origin: TraceOrigin, derived: DerivedColumns): void => {
+      const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
+      const key = `${status}\u0000${origin}\u0000${op}`
+      const facet = facets.get(key)
+      if (facet) facet.n++
+      else facets.set(key, { status, origin, op, n: 1 })
+    }
+    this.db.transaction(() => {
+      for (const trace of traces) count(...write(trace))
+      for (const f of facets.values()) this.statements.facetAdd.run(f)
+    })()
     return ids
   }
 
@@ -312,38 +269,124 @@ export class TraceRepository {
   }
 
   count(filter: TraceFilter = {}): number {
-    const { where, params } = filterSql(filter)
-    return this.db.prepare<Record<string, unknown>, { n: number }>(`SELECT count(*) AS n FROM traces t ${where}`).get(params)?.n ?? 0
+    return this.counts(filter).total
   }
 
+  /**
+   * Counts by status and origin. Status, origin and operation alone: summed from the facet
+   * counters (migration 007). A search: its first SEARCH_CAP hits are counted and, when there
+   * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
+   * counted from the covering indexes.
+   */
   counts(filter: TraceFilter = {}): TraceCounts {
-    const { where, params } = filterSql(filter)
-    const rows = this.db
-      .prepare<Record<string, unknown>, { status: TraceStatus; origin: TraceOrigin; n: number }>(`SELECT t.status, t.origin, count(*) AS n FROM traces t ${where} GROUP BY t.status, t.origin`)
-      .all(params)
+    return this.memo(filter).counts
+  }
+
+  /**
+   * Counts (and a search's hit probe) of recent filters, reused until anything is written: a
+   * list's cursor pages repeat its total, and a source or search count is the costly part.
+   * The stamp moves with every write on this connection (total_changes) or another (data_version).
+   */
+  private memo(filter: TraceFilter): { counts: TraceCounts; hits: { hits: number; last: number | null } | undefined } {
+    const key = JSON.stringify(filter)
+    const stamp = `${this.db.pragma('data_version', { simple: true }) as number}:${this.statements.changes.get()?.n ?? 0}`
+    const known = this.memos.get(key)
+    // inside a transaction a rollback would not move the stamp back: no memo there
+    if (this.db.inTransaction) {
+      const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
+      return { counts: this.countNow(filter, hits), hits }
+    }
+    if (known?.stamp === stamp) return known
+    const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
+    const entry = { stamp, counts: this.countNow(filter, hits), hits }
+    if (this.memos.size >= 32) this.memos.clear()
+    this.memos.set(key, entry)
+    return entry
+  }
+
+  private countNow(filter: TraceFilter, hits: { hits: number; last: number | null } | undefined): TraceCounts {
+    const params: Params = {}
+    let rows: Array<{ status: TraceStatus; origin: TraceOrigin; n: number }>
+    let scale = 1
+    if (filter.query !== undefined && hits) {
+      params.cap = SEARCH_CAP
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(searchCountSql(filter, params)).all(params)
+      if (hits.hits >= SEARCH_CAP && hits.last !== null) {
+        const range = this.statements.seqRange.get()
+        if (range?.lo != null && range.hi != null && hits.last < range.hi) scale = (range.hi - range.lo + 1) / (hits.last - range.lo + 1)
+      }
+    } else if (facetsAnswer(filter)) {
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(facetSql(filter, params)).all(params)
+    } else {
+      rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(`SELECT t.status, t.origin, count(*) AS n FROM traces t ${whereAll(filter, params)} GROUP BY t.status, t.origin`).all(params)
+    }
     const counts: TraceCounts = {
       total: 0,
       byStatus: { unreviewed: 0, accepted: 0, rejected: 0, needs_fix: 0 },
-      byOrigin: { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 }
+      byOrigin: { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 },
+      estimate: scale !== 1
     }
     for (const r of rows) {
-      counts.total += r.n
-      counts.byStatus[r.status] += r.n
-      counts.byOrigin[r.origin] += r.n
+      const n = Math.round(r.n * scale)
+      counts.total += n
+      counts.byStatus[r.status] += n
+      counts.byOrigin[r.origin] += n
     }
     return counts
   }
 
+  /**
+   * One page: its seqs from an index walk (trace-query.ts), then only those rows. A cursor
+   * (`after` / `before`, from a page's `next` / `prev`) makes any page as cheap as the first;
+   * offset is kept for jumps (it walks the index entries it skips).
+   */
   list(input: z.output<typeof TraceListInput>): TracePage {
-    // the page's seqs first (answered from the indexes, sorting integers), then only those rows:
-    // sorting whole rows read every matching steps JSON (bench/trace-store)
-    const { where, params } = filterSql(input)
-    const order = input.order === 'desc' ? 'DESC' : 'ASC'
-    const orderBy = input.sort === 'updated' ? `t.updated_at ${order}, t.seq ${order}` : `t.seq ${order}`
-    const rows = this.db
-      .prepare<Record<string, unknown>, TraceRow & { source: string; kind: 'image' | 'video'; thumb_hash: string; thumb_mime: MediaRef['mime']; thumb_width: number; thumb_height: number }>(listSql(where, orderBy))
-      .all({ ...params, limit: input.limit, offset: input.offset })
-    const items: TraceSummary[] = rows.map((r) => ({
+    const { sort, limit, offset } = input
+    const before = input.before !== undefined
+    const cursorText = input.before ?? input.after
+    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText, sort)
+    // the page before a cursor walks backwards, then is turned round
+    const descending = (input.order === 'desc') !== before
+    const filter: TraceFilter = { ...input }
+    for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
+    const { counts, hits } = this.memo(filter)
+    const walk = hits && filter.query !== undefined && sort === 'updated' ? searchWalk(hits, this.statements.seqRange.get()?.lo ?? 0, ftsMatch(filter.query)) : undefined
+    const params: Params = { limit: limit + 1, offset }
+    const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
+    const keys = this.db.prepare<Params, { seq: number; updated_at: string | null }>(sql).all(params)
+    const more = keys.length > limit
+    if (more) keys.pop()
+    if (before) keys.reverse()
+    const cursorOf = (k: { seq: number; updated_at: string | null } | undefined): string | null =>
+      k === undefined ? null : encodeCursor(sort === 'updated' ? { seq: k.seq, updated: k.updated_at ?? '' } : { seq: k.seq })
+    const items = keys.map((k) => this.summary(k.seq))
+    // walking forwards, there is a page before when we started past a cursor or an offset
+    const hasBefore = before ? more : cursor !== undefined || offset > 0
+    const hasAfter = before ? true : more
+    return {
+      total: counts.total,
+      estimate: counts.estimate,
+      items,
+      next: hasAfter ? cursorOf(keys.at(-1)) : null,
+      prev: hasBefore ? cursorOf(keys[0]) : null
+    }
+  }
+
+  /** Trace seqs matching a filter, in list order (snapshots are made from this). */
+  seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
+    const params: Params = {}
+    return this.db.prepare<Params, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${whereAll(filter, params)} ORDER BY t.seq`).all(params)
+  }
+
+  /** A search's hits up to SEARCH_CAP, and the seq of the last of them. */
+  private searchHits(query: string): { hits: number; last: number | null } {
+    return this.statements.searchHits.get({ match: ftsMatch(query), cap: SEARCH_CAP }) ?? { hits: 0, last: null }
+  }
+
+  private summary(seq: number): TraceSummary {
+    const r = this.statements.summary.get(seq)
+    if (!r) throw new StudioError('internal', `trace seq ${seq} vanished while its page was read`)
+    return {
       id: r.id,
       sampleId: r.sample_id,
       origin: r.origin,
@@ -358,14 +401,7 @@ export class TraceRepository {
       source: r.source,
       kind: r.kind,
       thumb: { hash: r.thumb_hash, mime: r.thumb_mime, width: r.thumb_width, height: r.thumb_height }
-    }))
-    return { total: this.count(input), items }
-  }
-
-  /** Trace seqs matching a filter, in list order (snapshots are made from this). */
-  seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
-    const { where, params } = filterSql(filter)
-    return this.db.prepare<Record<string, unknown>, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${where} ORDER BY t.seq`).all(params)
+    }
   }
 
   private row(id: string): TraceRow {

@@ -5,7 +5,7 @@ import { migration003 } from './003-benchmark-items'
 import { migration004 } from './004-training'
 import { migration005 } from './005-trace-indexes'
 import { migration006 } from './006-job-skips'
-import { migration007 } from './007-reserved'
+import { migration007 } from './007-trace-scale'
 import { migration008 } from './008-bulk-samples-split'
 
 /** In order; `version` must equal position + 1 (checked by the migrator and a test). */

@@ -124,21 +124,42 @@ export const TraceFilter = z
   .strict()
 export type TraceFilter = z.infer<typeof TraceFilter>
 
+/** Where a keyset page starts: opaque, from a page's `next` / `prev` (same filter and sort). */
+export const TraceCursor = z.string().min(1).max(200)
+
 export const TraceListInput = TraceFilter.extend({
   sort: z.enum(['created', 'updated']).default('created'),
   order: z.enum(['asc', 'desc']).default('asc'),
+  /** the rows after this cursor (the next page): an index seek, the same cost at any depth */
+  after: TraceCursor.optional(),
+  /** the rows before this cursor (the previous page), still in list order */
+  before: TraceCursor.optional(),
+  /** rows to skip (after the cursor, if any); deep offsets walk the index: prefer cursors */
   offset: z.number().int().nonnegative().default(0),
   limit: z.number().int().min(1).max(500).default(100)
-}).strict()
+})
+  .strict()
+  .refine((v) => v.after === undefined || v.before === undefined, { message: 'give after or before, not both' })
 export type TraceListInput = z.input<typeof TraceListInput>
 
-export const TracePage = z.object({ total: z.number().int().nonnegative(), items: z.array(TraceSummary) })
+export const TracePage = z.object({
+  total: z.number().int().nonnegative(),
+  /** total is extrapolated (a search with many hits), not counted: show it as "about" */
+  estimate: z.boolean(),
+  items: z.array(TraceSummary),
+  /** cursor for the page after this one; null at the end */
+  next: TraceCursor.nullable(),
+  /** cursor for the page before this one; null at the start */
+  prev: TraceCursor.nullable()
+})
 export type TracePage = z.infer<typeof TracePage>
 
 export const TraceCounts = z.object({
   total: z.number().int().nonnegative(),
   byStatus: z.record(TraceStatus, z.number().int().nonnegative()),
-  byOrigin: z.record(TraceOrigin, z.number().int().nonnegative())
+  byOrigin: z.record(TraceOrigin, z.number().int().nonnegative()),
+  /** extrapolated from the first hits of a search with many (shown as "about"), not counted */
+  estimate: z.boolean()
 })
 export type TraceCounts = z.infer<typeof TraceCounts>
 

@@ -19,6 +19,12 @@ function toggle<T>(list: readonly T[] | undefined, value: T): T[] | undefined {
   return next.length ? next : undefined
 }
 
+/** A count as shown: a search's extrapolated count reads as one ("≈760k"), not as a tally. */
+function countLabel(n: number, estimate: boolean): string {
+  if (!estimate) return n.toLocaleString()
+  return `≈${n >= 10_000 ? `${Math.round(n / 1000).toLocaleString()}k` : n.toLocaleString()}`
+}
+
 /** A filter without the given keys (absent keys do not narrow). */
 function without(filter: TraceFilter, ...keys: Array<keyof TraceFilter>): TraceFilter {
   const out = { ...filter }
@@ -92,14 +98,14 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
       <div className="chips" role="group" aria-label="Status">
         {TraceStatus.options.map((s) => (
           <button key={s} className={`chip ${filter.status?.includes(s) ? 'on' : ''}`} aria-pressed={Boolean(filter.status?.includes(s))} onClick={() => setFilter((f) => narrow(f, 'status', toggle(f.status, s)))}>
-            <span className={`status-dot ${s}`} /> {STATUS_LABEL[s]} <span className="count">{byStatus?.byStatus[s] ?? '·'}</span>
+            <span className={`status-dot ${s}`} /> {STATUS_LABEL[s]} <span className="count">{byStatus ? countLabel(byStatus.byStatus[s] ?? 0, byStatus.estimate) : '·'}</span>
           </button>
         ))}
       </div>
       <div className="chips" role="group" aria-label="Origin">
         {TraceOrigin.options.map((o) => (
           <button key={o} className={`chip ${filter.origin?.includes(o) ? 'on' : ''}`} aria-pressed={Boolean(filter.origin?.includes(o))} onClick={() => setFilter((f) => narrow(f, 'origin', toggle(f.origin, o)))}>
-            {o} <span className="count">{byOrigin?.byOrigin[o] ?? '·'}</span>
+            {o} <span className="count">{byOrigin ? countLabel(byOrigin.byOrigin[o] ?? 0, byOrigin.estimate) : '·'}</span>
           </button>
         ))}
       </div>
@@ -155,7 +161,7 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
           <option value="updated:asc">least recently edited</option>
         </select>
         <span className="muted" data-testid="trace-total">
-          {scope.pages.total === null ? '…' : `${scope.pages.total.toLocaleString()} traces`}
+          {scope.pages.total === null ? '…' : `${countLabel(scope.pages.total, scope.pages.estimate)} traces`}
         </span>
         {Object.keys(filter).length > 0 && (
           <button

@@ -41,7 +41,7 @@ const INITIAL: ReviewPlace = { filter: {}, sort: 'created', order: 'asc', select
 
 export function pageFetcher(client: StudioClient, place: ReviewPlace): FetchPage {
   const { filter, sort, order } = place
-  return (offset, limit) => client.call('traces.list', { ...filter, sort, order, offset, limit })
+  return (start, limit) => client.call('traces.list', { ...filter, sort, order, ...start, limit })
 }
 
 /** What the list's rows depend on: a change resets the pages. */

@@ -1,7 +1,8 @@
-// The trace list as pages fetched by offset while the person scrolls: only the pages around the
-// visible rows are requested, the newest wanted range wins (a fast scroll over a million rows
-// does not queue every page it passed), and a change refreshes the pages in place (old rows stay
-// on screen until their new version arrives).
+// The trace list as pages fetched while the person scrolls: only the pages around the visible
+// rows are requested, the newest wanted range wins (a fast scroll over a million rows does not
+// queue every page it passed), and a change refreshes the pages in place (old rows stay on
+// screen until their new version arrives). A page next to a loaded one is asked by cursor (an
+// index seek: as cheap at row 900,000 as at row 0); only a jump far into the list uses offset.
 import type { TracePage, TraceSummary } from '../../../../shared/contract'
 
 export const PAGE_SIZE = 100
@@ -11,15 +12,21 @@ const MAX_IN_FLIGHT = 2
 
 interface Page {
   items: TraceSummary[]
+  next: string | null
+  prev: string | null
   /** the refresh generation it was fetched in */
   generation: number
 }
 
-export type FetchPage = (offset: number, limit: number) => Promise<TracePage>
+/** Where a page starts: a row offset (a jump), or a neighbouring page's cursor. */
+export type PageStart = { offset: number } | { after: string } | { before: string }
+export type FetchPage = (start: PageStart, limit: number) => Promise<TracePage>
 
 export class TracePages {
   /** rows matching the filter; null until the first page arrives */
   total: number | null = null
+  /** the total is a search's extrapolation, not a count */
+  estimate = false
   error: string | null = null
   private pages = new Map<number, Page>()
   private inFlight = new Map<number, Promise<void>>()
@@ -41,6 +48,7 @@ export class TracePages {
     this.pages.clear()
     this.inFlight.clear()
     this.total = null
+    this.estimate = false
     this.error = null
     this.changed()
     this.pump()
@@ -111,11 +119,14 @@ export class TracePages {
     if (running) return running
     const epoch = this.epoch
     const generation = this.generation
-    const done = this.fetchPage(p * PAGE_SIZE, PAGE_SIZE).then(
+    const done = this.fetchPage(this.startOf(p), PAGE_SIZE).then(
       (result) => {
         if (epoch !== this.epoch) return
-        this.pages.set(p, { items: result.items, generation })
+        this.pages.set(p, { items: result.items, next: result.next, prev: result.prev, generation })
         this.total = result.total
+        this.estimate = result.estimate
+        // the real end of an estimated list: the last page says so
+        if (result.estimate && result.next === null) this.total = p * PAGE_SIZE + result.items.length
         this.error = null
         this.evict()
       },
@@ -130,6 +141,15 @@ export class TracePages {
     })
     this.inFlight.set(p, done)
     return done
+  }
+
+  /** A full neighbouring page gives a cursor; otherwise the page's offset. */
+  private startOf(p: number): PageStart {
+    const before = this.pages.get(p - 1)
+    if (before?.next && before.items.length === PAGE_SIZE) return { after: before.next }
+    const after = this.pages.get(p + 1)
+    if (after?.prev && p > 0) return { before: after.prev }
+    return { offset: p * PAGE_SIZE }
   }
 
   private evict(): void {

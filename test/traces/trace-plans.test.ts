@@ -1,0 +1,249 @@
+// Trace lists at scale (issue 15), on a real SQLite file: every filter x sort x direction is an
+// index walk (its EXPLAIN QUERY PLAN never sorts the table), keyset pages by cursor give exactly
+// the rows a full read gives, and the facet counters stay equal to a full recount after
+// accepts, rejects, edits, undo, bulk UPDATEs and imports.
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { TraceFilter, TraceOrigin, TraceStatus } from '../../src/shared/contract'
+import type { Step } from '../../src/shared/toolcall'
+import { Project } from '../../src/main/project/project'
+import { addSampleData } from '../../src/main/project/sample-data'
+import { pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
+import type { NewTrace } from '../../src/main/traces/trace-repository'
+import { tempDir } from '../helpers/temp'
+
+const root = tempDir()
+let project: Project
+let snapshotId = ''
+const STATUSES: TraceStatus[] = ['unreviewed', 'accepted', 'rejected', 'needs_fix']
+const ORIGINS: TraceOrigin[] = ['synthesized', 'human', 'inference', 'rollout', 'imported']
+const WORDS = ['zoom', 'sign', 'digit', 'red', 'clock', 'window']
+
+function stepsOf(i: number): Step[] {
+  const answer: Step = { kind: 'answer', text: `It reads ${i % 10}. \\boxed{${i % 10}}`, boxed: String(i % 10) }
+  const thought: Step = { kind: 'thought', text: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} near the ${i % 13 === 0 ? 'zephyr' : 'edge'}` }
+  if (i % 5 === 0) return [answer]
+  if (i % 5 === 1) return [thought, { kind: 'select_frames', frames: [1, 2] }, answer]
+  if (i % 5 === 2) return [thought, { kind: 'crop', toolName: 'crop_image_normalized', targetImage: 1, bbox: [0.1, 0.1, 0.5, 0.5], bboxUnits: 'normalized' }, { kind: 'select_frames', frames: [3] }, answer]
+  return [thought, { kind: 'crop', toolName: 'crop_image_normalized', targetImage: 1, bbox: [0.2, 0.2, 0.6, 0.6], bboxUnits: 'normalized' }, answer]
+}
+
+function makeTraces(from: number, count: number, sampleIds: string[]): NewTrace[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k
+    return {
+      id: `plan-${i}`,
+      sampleId: sampleIds[i % sampleIds.length] as string,
+      origin: ORIGINS[(i * 3) % ORIGINS.length] as TraceOrigin,
+      status: STATUSES[i % STATUSES.length] as TraceStatus,
+      question: `What does the sign say? ${i}`,
+      steps: stepsOf(i),
+      flags: i % 9 === 0 ? ['hard'] : []
+    }
+  })
+}
+
+/** The counts by a full read of the table (what the counters must always equal). */
+function recount(filter: TraceFilter = {}): { total: number; byStatus: Record<string, number>; byOrigin: Record<string, number> } {
+  const byStatus: Record<string, number> = { unreviewed: 0, accepted: 0, rejected: 0, needs_fix: 0 }
+  const byOrigin: Record<string, number> = { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 }
+  let total = 0
+  const rows = project.db.prepare<[], { status: string; origin: string; crops: number; frames: number }>('SELECT status, origin, crops, frame_selections AS frames FROM traces NOT INDEXED').all()
+  for (const r of rows) {
+    if (filter.status && !filter.status.includes(r.status as TraceStatus)) continue
+    if (filter.origin && !filter.origin.includes(r.origin as TraceOrigin)) continue
+    const op = filter.operation
+    if (op === 'any' && r.crops + r.frames === 0) continue
+    if (op === 'none' && r.crops + r.frames > 0) continue
+    if (op === 'crop' && r.crops === 0) continue
+    if (op === 'select_frames' && r.frames === 0) continue
+    total++
+    byStatus[r.status]!++
+    byOrigin[r.origin]!++
+  }
+  return { total, byStatus, byOrigin }
+}
+
+function expectCountsExact(): void {
+  for (const filter of [{}, { status: ['accepted' as const] }, { origin: ['human' as const, 'rollout' as const] }, { operation: 'none' as const }, { operation: 'crop' as const, status: ['needs_fix' as const] }, { operation: 'select_frames' as const }, { operation: 'any' as const }]) {
+    expect({ filter, ...project.traces.counts(filter) }).toEqual({ filter, ...recount(filter), estimate: false })
+  }
+  const facets = project.db.prepare<[], { n: number }>('SELECT n FROM trace_facets WHERE n < 0').all()
+  expect(facets).toEqual([])
+}
+
+beforeAll(async () => {
+  project = Project.create(join(root, 'plans'))
+  await addSampleData(project)
+  const sampleIds = project.samples.list({ offset: 0, limit: 100 }).items.map((s) => s.id)
+  project.traces.insertMany(makeTraces(0, 400, sampleIds), 'test')
+  // a spread of update times: edits of some traces after the insert
+  for (let i = 0; i < 400; i += 7) {
+    const t = project.traces.get(`plan-${i}`)
+    project.traces.update(t.id, { status: STATUSES[(i + 1) % 4] }, t.revision, 'human', 'review')
+  }
+  snapshotId = project.snapshots.create('half', { status: ['accepted'] }).id
+})
+
+/** Filters to check: each filter alone (one value and several), and a few combinations. */
+function filters(): TraceFilter[] {
+  const sample = project.samples.list({ offset: 0, limit: 1 }).items[0]!
+  return [
+    {},
+    { status: ['needs_fix'] },
+    { status: ['accepted', 'rejected'] },
+    { origin: ['human'] },
+    { origin: ['human', 'inference'] },
+    { operation: 'any' },
+    { operation: 'none' },
+    { operation: 'crop' },
+    { operation: 'select_frames' },
+    { flag: 'hard' },
+    { source: sample.source },
+    { sampleId: sample.id },
+    { snapshotId },
+    { query: 'zoom' },
+    { query: 'zephyr' },
+    { query: 'dig*' },
+    { status: ['needs_fix'], operation: 'crop', source: sample.source },
+    { origin: ['human'], flag: 'hard' },
+    { query: 'sign', status: ['accepted'] },
+    { query: 'clock', operation: 'none', origin: ['synthesized', 'human'] }
+  ]
+}
+
+function plan(sql: string, params: Params): string[] {
+  return project.db
+    .prepare<Params, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(params)
+    .map((r) => r.detail)
+}
+
+describe('trace list plans', () => {
+  it('walks an index for every filter, sort and direction, and never sorts the table', () => {
+    let checked = 0
+    for (const filter of filters()) {
+      for (const sort of ['created', 'updated'] as Sort[]) {
+        for (const descending of [false, true]) {
+          for (const cursor of [undefined, sort === 'updated' ? { seq: 200, updated: '2000-01-01T00:00:00.000Z' } : { seq: 200 }]) {
+            for (const walk of filter.query !== undefined && sort === 'updated' ? (['sort', 'probe', 'set'] as const) : [undefined]) {
+              const params: Params = { limit: 101, offset: 0 }
+              const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
+              const lines = plan(sql, params)
+              const where = `${JSON.stringify({ filter, sort, descending, cursor, walk })}: ${lines.join(' | ')}`
+              // every read of traces is a covering index (never a wide row), but one sample's traces
+              if (filter.sampleId === undefined) expect(lines.filter((l) => /^(SCAN|SEARCH) t\b/.test(l) && !/COVERING INDEX/.test(l)), where).toEqual([])
+              else expect(lines.filter((l) => /^SCAN t\b/.test(l) && !/INDEX/.test(l)), where).toEqual([])
+              // sorting is allowed only where the rows are few by construction: one sample's
+              // traces, or a search known to have at most SEARCH_CAP hits
+              const bounded = filter.sampleId !== undefined || walk === 'sort'
+              if (!bounded) expect(lines.filter((l) => l.includes('TEMP B-TREE')), where).toEqual([])
+              checked++
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(150)
+  })
+
+  it('pages by cursor, both ways, to exactly the rows a full read gives, at any depth', () => {
+    for (const filter of filters()) {
+      for (const sort of ['created', 'updated'] as Sort[]) {
+        for (const order of ['asc', 'desc'] as const) {
+          // the expected order, from a full read
+          const rows = project.db
+            .prepare<[], { seq: number; id: string; updated: string }>('SELECT seq, id, updated_at AS updated FROM traces NOT INDEXED')
+            .all()
+          const wanted = new Set(project.traces.seqs(filter).map((r) => r.id))
+          const key = (r: { seq: number; updated: string }): string => (sort === 'updated' ? `${r.updated}|${String(r.seq).padStart(12, '0')}` : String(r.seq).padStart(12, '0'))
+          const expected = rows
+            .filter((r) => wanted.has(r.id))
+            .sort((a, b) => (key(a) < key(b) ? -1 : 1) * (order === 'asc' ? 1 : -1))
+            .map((r) => r.id)
+          const where = JSON.stringify({ filter, sort, order })
+          // forwards by `next`
+          const forward: string[] = []
+          let page = project.traces.list({ ...filter, sort, order, offset: 0, limit: 17 })
+          expect(page.total, where).toBe(expected.length)
+          expect(page.prev, where).toBeNull()
+          forward.push(...page.items.map((t) => t.id))
+          const pages = [page]
+          while (page.next) {
+            page = project.traces.list({ ...filter, sort, order, after: page.next, offset: 0, limit: 17 })
+            forward.push(...page.items.map((t) => t.id))
+            pages.push(page)
+          }
+          expect(forward, where).toEqual(expected)
+          // backwards by `prev`, from the last page: each page equals the one seen forwards
+          for (let p = pages.length - 1; p > 0; p--) {
+            const back = project.traces.list({ ...filter, sort, order, before: pages[p]!.prev!, offset: 0, limit: 17 })
+            expect(back.items.map((t) => t.id), where).toEqual(pages[p - 1]!.items.map((t) => t.id))
+          }
+          // offset (kept for jumps) agrees with the cursor walk
+          if (expected.length > 40) expect(project.traces.list({ ...filter, sort, order, offset: 40, limit: 5 }).items.map((t) => t.id), where).toEqual(expected.slice(40, 45))
+        }
+      }
+    }
+  })
+
+  it('walks a search with many hits through the update-time index, with the same rows', () => {
+    // which walk: few hits sorted; dense plain words probed; sparse or prefix searches as a set
+    expect(searchWalk({ hits: 10, last: 500 }, 1, '"zoom"')).toBe('sort')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 2 }, 1, '"zoom"')).toBe('probe')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 2 }, 1, '"zo"*')).toBe('set')
+    expect(searchWalk({ hits: SEARCH_CAP, last: SEARCH_CAP * 50 }, 1, '"zephyr"')).toBe('set')
+    for (const query of ['zoom', 'zo*']) {
+      for (const descending of [false, true]) {
+        const run = (walk: SearchWalk): number[] => {
+          const params: Params = { limit: 1000, offset: 0 }
+          return project.db
+            .prepare<Params, { seq: number }>(pageSql({ filter: { query, origin: ['human', 'rollout'] }, sort: 'updated', descending, cursor: undefined, searchWalk: walk }, params))
+            .all(params)
+            .map((r) => r.seq)
+        }
+        expect(run('probe')).toEqual(run('sort'))
+        expect(run('set')).toEqual(run('sort'))
+        expect(run('set').length).toBeGreaterThan(10)
+      }
+    }
+  })
+
+  it('refuses a cursor of another sort', () => {
+    const page = project.traces.list({ sort: 'created', order: 'asc', offset: 0, limit: 5 })
+    expect(() => project.traces.list({ sort: 'updated', order: 'asc', after: page.next!, offset: 0, limit: 5 })).toThrow(/not a cursor/)
+  })
+})
+
+describe('facet counts', () => {
+  it('stay equal to a full recount after accept, reject, edits, undo, bulk updates and imports', () => {
+    expectCountsExact()
+    // accept and reject one trace, then undo it
+    const t = project.traces.get('plan-3')
+    const accepted = project.traces.update(t.id, { status: 'accepted' }, t.revision, 'human', 'accept')
+    const rejected = project.traces.update(t.id, { status: 'rejected' }, accepted.revision, 'human', 'reject')
+    expectCountsExact()
+    project.traces.restore(t.id, t.revision, rejected.revision, 'human', 'undo')
+    expectCountsExact()
+    // an edit that removes every operation moves it between operation facets
+    const edited = project.traces.get('plan-4')
+    project.traces.update(edited.id, { steps: [{ kind: 'answer', text: '\\boxed{4}', boxed: '4' }] }, edited.revision, 'human', 'edit')
+    expectCountsExact()
+    // a bulk change in one statement (what a bulk action does)
+    project.db.prepare("UPDATE traces SET status = 'accepted' WHERE status = 'needs_fix' AND crops > 0").run()
+    project.db.prepare("UPDATE traces SET origin = 'imported', status = 'rejected' WHERE seq % 3 = 0").run()
+    expectCountsExact()
+    // an import: many traces in one transaction, and one that fails (nothing of it counted)
+    const sampleIds = project.samples.list({ offset: 0, limit: 100 }).items.map((s) => s.id)
+    project.traces.insertMany(makeTraces(1000, 250, sampleIds), 'import')
+    expect(() => project.traces.insertMany([...makeTraces(2000, 3, sampleIds), ...makeTraces(1000, 1, sampleIds)], 'import')).toThrow(/already exists/)
+    expectCountsExact()
+  })
+
+  it('counts a search exactly up to the cap and marks an extrapolation beyond it as an estimate', () => {
+    const zoom = project.traces.counts({ query: 'zoom' })
+    expect(zoom.estimate).toBe(false)
+    expect(zoom.total).toBe(project.traces.seqs({ query: 'zoom' }).length)
+    expect(SEARCH_CAP).toBeGreaterThan(zoom.total)
+  })
+})
