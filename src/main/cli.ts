@@ -11,6 +11,7 @@ import { STUDIO_VERSION } from './settings/version'
 import { registerEvalCommands } from './commands/eval-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
+import { registerTrainerCommands } from './commands/trainer-commands'
 
 const program = new Command()
   .name('pixel-studio')
@@ -273,6 +274,7 @@ tracesCommand
   })
 
 registerTrainCommands(program, { options: () => program.opts<GlobalOptions>(), openStudio: () => openStudio(program.opts<GlobalOptions>()) })
+registerTrainerCommands(program, { options: () => program.opts<GlobalOptions>(), home: () => program.opts<GlobalOptions>().home ?? studioHome() })
 
 program
   .command('synthesize')

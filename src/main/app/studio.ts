@@ -108,6 +108,7 @@ export class Studio implements ServiceContext {
       this.trainingSupervisor?.detach()
       this.trainingSupervisor = new TrainingSupervisor(project, {
         runQueue: this.trainingQueue,
+        home: this.settings.home,
         log: this.log,
         events: {
           run: (run) => this.dispatcher.emit('training.changed', run),

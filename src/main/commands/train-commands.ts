@@ -3,7 +3,7 @@
 // `watch` keep this process as the studio that runs the queue and follows the trainer, streaming
 // its log; Ctrl+C leaves the trainer running (a later studio re-attaches).
 import { InvalidArgumentError, type Command } from 'commander'
-import type { ServerMessage, TrainingRun, TrainingStartInput } from '../../shared/contract'
+import type { ServerMessage, TrainingEnvironment, TrainingRun, TrainingStartInput } from '../../shared/contract'
 import { defaultLearningRate, PAPER_GRPO, PAPER_REWARD } from '../../shared/training/defaults'
 import type { Studio } from '../app/studio'
 import { prepareRunFolder } from '../training/run-folder'
@@ -263,17 +263,16 @@ export function registerTrainCommands(program: Command, helpers: CliHelpers): vo
     .description('GPUs (nvidia-smi), the Python that runs trainers and its torch, with advice')
     .action(async () => {
       await run(async (studio) => {
-        const env = (await studio.dispatcher.invoke('training.gpu', {})) as {
-          gpu: { description: string }
-          python: { path: string; version: string | null; torch: string | null; torchCuda: boolean | null }
-          slots: number
-          advice: string[]
-        }
+        const env = (await studio.dispatcher.invoke('training.gpu', {})) as TrainingEnvironment
+        const managed = env.managed.complete
+          ? `managed env: ${env.managed.dir} (torch ${env.managed.torchVariant}): ${Object.entries(env.managed.versions).map(([k, v]) => `${k} ${v ?? '-'}`).join(', ')}`
+          : `managed env: ${env.managed.problem ?? env.managed.dir}`
         print(
           env,
           [
             `gpu: ${env.gpu.description}`,
-            `python: ${env.python.path} ${env.python.version ?? '(not runnable)'}`,
+            managed,
+            `python (${env.pythonSource === 'env' ? 'PIXEL_STUDIO_PYTHON' : 'managed env'}): ${env.python.path} ${env.python.version ?? '(not runnable)'}`,
             `torch: ${env.python.torch ?? 'not installed'}${env.python.torchCuda ? ' (CUDA)' : env.python.torch ? ' (CPU)' : ''}`,
             `runs at once: ${env.slots}`,
             ...env.advice.map((a) => `- ${a}`)

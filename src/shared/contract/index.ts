@@ -39,6 +39,8 @@ import {
   TraceUpdateInput
 } from './schemas/trace'
 import {
+  TrainerSetupInput,
+  TrainerSetupResult,
   TrainingEnvironment,
   TrainingLogEvent,
   TrainingLogs,
@@ -138,6 +140,12 @@ export const contract = {
   'training.logs': call('The last lines of a run\'s log (stdout and stderr of every attempt)', TrainingLogsInput, TrainingLogs),
   'training.metrics': call('Metrics per step of one or several runs (to compare them on one chart)', TrainingMetricsInput, TrainingMetrics),
   'training.rollouts': call('Rollouts a GRPO run produced, stored as traces (origin rollout)', TrainingRolloutsInput, TrainingRollouts),
+  'trainer.setup': job(
+    'Create the managed trainer environment (a virtualenv with the pinned TRL stack of resources/trainer/requirements.txt; CUDA or CPU torch picked by nvidia-smi) and report its versions',
+    TrainerSetupInput,
+    JobProgress,
+    TrainerSetupResult
+  ),
   'training.gpu': call('GPUs (nvidia-smi), the Python that runs trainers and its torch, with advice for anything missing', Empty, TrainingEnvironment),
 
   'synthesis.run': job(
