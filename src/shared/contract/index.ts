@@ -19,6 +19,7 @@ import {
   InferenceResult,
   InferenceRunInput,
   InferenceStatus,
+  ModelEndpointInput,
   ModelEntry
 } from './schemas/inference'
 import { JobRecord } from './schemas/job'
@@ -98,6 +99,12 @@ export const contract = {
 
   'models.list': call('Registered local model folders, each re-validated', Empty, z.array(ModelEntry)),
   'models.add': call('Register a local model folder (validated; nothing is downloaded)', z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(), ModelEntry),
+  'models.addEndpoint': call('Register an OpenAI-compatible chat endpoint (vLLM, SGLang, a served checkpoint) as a model: it writes the turns, the studio runs the crops', ModelEndpointInput, ModelEntry),
+  'models.addCheckpoint': call(
+    'Register a PyTorch Qwen2-VL / Qwen2.5-VL checkpoint (full, or a LoRA adapter merged on load) or a training run\'s folder (its final model, else its newest checkpoint); loading it starts serve_checkpoint.py with the trainer environment',
+    z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(),
+    ModelEntry
+  ),
   'models.remove': call('Forget a model (its folder is left alone)', z.object({ id: Id }).strict(), z.array(ModelEntry)),
   'models.createDemo': call(
     'Generate a tiny scripted demo model (not a real VLM) into a new folder and register it',
