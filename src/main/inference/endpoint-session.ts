@@ -29,7 +29,7 @@ export class EndpointSession implements ModelBackend {
   ) {}
 
   /** Checks the endpoint answers GET /models and serves the model (when it lists any). */
-  static async connect(endpoint: OpenAiEndpoint): Promise<EndpointSession> {
+  static async connect(endpoint: OpenAiEndpoint, served?: { device: string }): Promise<EndpointSession> {
     const start = performance.now()
     let models: string[]
     try {
@@ -40,7 +40,9 @@ export class EndpointSession implements ModelBackend {
     if (models.length > 0 && !models.includes(endpoint.model)) {
       throw new StudioError('invalid_input', `the ${LABEL} ${endpoint.baseUrl} does not serve "${endpoint.model}"; it serves: ${models.slice(0, 10).join(', ')}`)
     }
-    const provider: ProviderChoice = { requested: 'auto', active: 'cpu', reason: `an OpenAI-compatible endpoint at ${endpoint.baseUrl} writes the turns (its own device); crops run here`, fallback: false }
+    const provider: ProviderChoice = served
+      ? { requested: 'auto', active: served.device === 'cuda' ? 'cuda' : 'cpu', reason: `the studio's checkpoint server (serve_checkpoint.py, ${served.device}) at ${endpoint.baseUrl} writes the turns; crops run here`, fallback: false }
+      : { requested: 'auto', active: 'cpu', reason: `an OpenAI-compatible endpoint at ${endpoint.baseUrl} writes the turns (on its own device); crops run here`, fallback: false }
     return new EndpointSession(endpoint, provider, performance.now() - start)
   }
 

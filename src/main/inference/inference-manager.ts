@@ -271,7 +271,7 @@ export class InferenceManager {
     const endpoint = server ? { baseUrl: server.baseUrl, model: server.model, apiKey: null, timeoutMs: 600_000 } : model.endpoint
     if (!endpoint) throw new StudioError('failed_precondition', `model "${model.name}" has no endpoint settings: remove it and add it again`)
     // an endpoint answers or fails on its own: one retry for a dropped connection, no more
-    return { kind: 'endpoint', endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey ?? undefined, timeoutMs: endpoint.timeoutMs, retries: 1, maxTokens: 2048 } }
+    return { kind: 'endpoint', endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey ?? undefined, timeoutMs: endpoint.timeoutMs, retries: 1, maxTokens: 2048 }, ...(server ? { served: { device: server.device } } : {}) }
   }
 
   /** Serves a checkpoint with the trainer environment's Python; an exit nobody asked for unloads the model. */

@@ -40,7 +40,7 @@ async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'load':
       try {
-        session = message.source.kind === 'folder' ? await VlmSession.load(message.source.folder, message.options) : await EndpointSession.connect(message.source.endpoint)
+        session = message.source.kind === 'folder' ? await VlmSession.load(message.source.folder, message.options) : await EndpointSession.connect(message.source.endpoint, message.source.served)
         send({ type: 'loaded', model: session instanceof VlmSession ? session.model : null, provider: session.provider, loadMs: session.loadMs })
       } catch (error) {
         send({ type: 'load_failed', error: errorBodyOf(error) })

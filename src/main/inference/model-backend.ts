@@ -9,4 +9,7 @@ export interface ModelBackend {
 }
 
 /** What the inference worker loads: a transformers.js folder, or an endpoint that writes the turns. */
-export type ModelSource = { kind: 'folder'; folder: string } | { kind: 'endpoint'; endpoint: OpenAiEndpoint }
+export type ModelSource =
+  | { kind: 'folder'; folder: string }
+  /** served: the studio's own checkpoint server, which says its device */
+  | { kind: 'endpoint'; endpoint: OpenAiEndpoint; served?: { device: string } }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import type { Snapshot, TrainingAlgorithm, TrainingBackend, TrainingEnvironment, TrainingRun } from '../../../../shared/contract'
 import { defaultLearningRate, PAPER_GRPO, PAPER_REWARD } from '../../../../shared/training/defaults'
 import { useStudio } from '../../app/studio-context'
+import { TrainerEnvPanel } from './TrainerEnvPanel'
 import { ErrorBanner } from '../../app/widgets'
 
 interface Form {
@@ -76,6 +77,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
     }, (e: Error) => setError(e.message))
     client.call('training.gpu', {}).then(setEnv, (e: Error) => setError(e.message))
   }, [client])
+  const refreshEnv = (): void => void client.call('training.gpu', {}).then(setEnv, (e: Error) => setError(e.message))
 
   const choose = (backend: TrainingBackend, algorithm: TrainingAlgorithm): void =>
     setForm((f) => ({ ...f, backend, algorithm, learningRate: String(defaultLearningRate(backend, algorithm)) }))
@@ -122,6 +124,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
           {env.advice.length > 0 && <span className="warn"> · {env.advice.length} note{env.advice.length > 1 ? 's' : ''}</span>}
         </div>
       )}
+      {env && <TrainerEnvPanel env={env} onChanged={refreshEnv} />}
       <label className="field wide">
         <span>Snapshot</span>
         <select aria-label="Snapshot" value={form.snapshotId} onChange={(e) => set('snapshotId', e.target.value)}>
