@@ -18,13 +18,13 @@ export function buildRunSpec(
   dataset: { snapshotId: string; snapshotHash: string; format: DatasetFormat; records: number }
 ): RunSpec {
   if (input.backend === 'verl' && input.algorithm === 'sft') {
-    throw new StudioError('invalid_input', 'the verl backend runs GRPO; train SFT with TRL (or tiny-torch)')
+    throw new StudioError('invalid_input', 'the verl backend runs GRPO; train SFT with TRL')
   }
-  if (input.backend !== 'tiny-torch' && input.baseModel.kind !== 'path') {
-    throw new StudioError('invalid_input', `${input.backend} trains an existing model: set baseModel to {kind: "path", path: <a Hugging Face model folder or id>}`)
+  if (input.backend === 'verl' && input.baseModel.kind !== 'path') {
+    throw new StudioError('invalid_input', 'verl trains an existing model: set baseModel to {kind: "path", path: <a Hugging Face model folder or id>}')
   }
-  if (input.algorithm === 'grpo' && input.backend !== 'tiny-torch' && input.hardware.device === 'cpu') {
-    throw new StudioError('invalid_input', `${input.backend} GRPO needs a GPU (vLLM generation); use tiny-torch to train on the CPU`)
+  if (input.algorithm === 'grpo' && input.backend === 'verl' && input.hardware.device === 'cpu') {
+    throw new StudioError('invalid_input', 'verl GRPO needs GPUs (vLLM generation on Ray); use TRL to train on the CPU')
   }
   const { snapshotId: _snapshot, title: _title, ...rest } = input
   return RunSpec.parse({

@@ -19,18 +19,22 @@ import { parseEventLine } from '../trainer-events'
 import { Commented, Float, toYaml, type YamlDoc } from '../yaml'
 import type { PrepareContext, Requirements, TrainerAdapter } from './adapter'
 
-/** The launcher and the rule package copied into <run>/python. */
-export function copyPythonSources(runDir: string, files: Array<{ from: string; to: string }>): string {
+/** The Python packages a run folder carries beside the launcher (resources/trainer/<name>). */
+const PYTHON_PACKAGES = ['pixel_reasoner', 'qwen_vl', 'tiny_qwen']
+const TRL_FILES = ['pixel_studio_trl.py', 'studio_callback.py', 'studio_model.py', 'sft_collator.py', 'pixel_reasoner_env.py']
+
+/** The launcher and the rule packages copied into <run>/python, so the run folder is self-contained. */
+export function copyPythonSources(runDir: string, files: Array<{ from: string; to: string }>, packages: readonly string[] = ['pixel_reasoner']): string {
   const dir = join(runDir, 'python')
   mkdirSync(dir, { recursive: true })
-  cpSync(trainerResource('pixel_reasoner'), join(dir, 'pixel_reasoner'), { recursive: true, filter: (src) => !src.includes('__pycache__') })
+  for (const name of packages) cpSync(trainerResource(name), join(dir, name), { recursive: true, filter: (src) => !src.includes('__pycache__') })
   for (const f of files) cpSync(f.from, join(dir, f.to))
   return dir
 }
 
+/** The base model: a folder, or the tiny Qwen2.5-VL the launcher builds into <run>/base-model. */
 function modelPath(spec: RunSpec): string {
-  if (spec.baseModel.kind !== 'path') throw new Error(`${spec.backend} trains an existing model folder (baseModel.kind "path")`)
-  return spec.baseModel.path
+  return spec.baseModel.kind === 'path' ? spec.baseModel.path : 'base-model'
 }
 
 const onGpu = (spec: RunSpec): boolean => spec.hardware.device !== 'cpu'
@@ -55,8 +59,9 @@ function common(spec: RunSpec): YamlDoc {
     ...(h.saveEverySteps > 0 ? { save_steps: h.saveEverySteps } : {}),
     bf16: onGpu(spec),
     use_cpu: !onGpu(spec),
-    gradient_checkpointing: onGpu(spec),
-    report_to: new Commented('metrics reach the studio through its JSONL callback, not a tracker', 'none'),
+    gradient_checkpointing: h.gradientCheckpointing ?? onGpu(spec),
+    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
+    ...(spec.reportTo.includes('tensorboard') ? { logging_dir: `${spec.outputDir}/runs` } : {}),
     disable_tqdm: true
   }
   if (h.loraRank > 0) {
@@ -76,7 +81,8 @@ export function trlSftConfig(spec: RunSpec): YamlDoc {
     ...common(spec),
     per_device_train_batch_size: spec.hyper.batchSize,
     max_length: new Commented('no truncation: it would cut image tokens (TRL docs, "Training Vision Language Models")', null),
-    assistant_only_loss: new Commented('loss on assistant turns only: observations (crops, errors) are user turns; TRL swaps in its Qwen2.5-VL training template', true)
+    remove_unused_columns: new Commented('the studio collator (python/sft_collator.py) renders each record and labels only assistant turns', false),
+    dataset_kwargs: { skip_prepare_dataset: true }
   }
 }
 
@@ -94,7 +100,10 @@ export function trlGrpoConfig(spec: RunSpec): YamlDoc {
     beta: new Commented('KL coefficient; 0 loads no reference model (the paper uses none)', new Float(g.klCoef)),
     scale_rewards: new Commented('advantage = reward - group mean, no std division (the paper)', 'none'),
     max_tool_calling_iterations: new Commented('operations a rollout may make (the paper: 4)', g.maxOperations),
-    max_completion_length: 4096,
+    max_completion_length: new Commented('tokens over all turns of a rollout', g.maxCompletionTokens),
+    use_vllm: new Commented('off: rollouts generate with transformers (vLLM is an option where installed)', g.useVllm),
+    ...(g.useVllm ? { vllm_mode: 'colocate' } : {}),
+    log_completions: false,
     remove_unused_columns: new Commented('the reward reads the answer, sample_id and is_video columns', false)
   }
 }
@@ -118,7 +127,7 @@ export const trlAdapter: TrainerAdapter = {
   requirements(spec: RunSpec): Requirements {
     return {
       modules: ['torch', 'trl', 'transformers', 'datasets', 'accelerate', 'PIL', ...(spec.hyper.loraRank > 0 ? ['peft'] : [])],
-      files: [trainerResource('trl', 'pixel_studio_trl.py'), trainerResource('pixel_reasoner', 'reward.py')],
+      files: [...TRL_FILES.map((f) => trainerResource('trl', f)), trainerResource('pixel_reasoner', 'reward.py'), trainerResource('qwen_vl', 'chat_template.jinja'), trainerResource('tiny_qwen', 'make_tiny_qwen.py')],
       install: 'pip install trl transformers datasets accelerate pillow peft (GRPO with environment_factory needs transformers >= 5.2), then set PIXEL_STUDIO_PYTHON to that Python'
     }
   },
@@ -128,7 +137,8 @@ export const trlAdapter: TrainerAdapter = {
     writeFileSync(join(layout.dir, config), toYaml(spec.algorithm === 'sft' ? trlSftConfig(spec) : trlGrpoConfig(spec), header(spec)))
     const python = copyPythonSources(
       layout.dir,
-      ['pixel_studio_trl.py', 'studio_callback.py', 'pixel_reasoner_env.py'].map((f) => ({ from: trainerResource('trl', f), to: f }))
+      TRL_FILES.map((f) => ({ from: trainerResource('trl', f), to: f })),
+      PYTHON_PACKAGES
     )
     const script = join(python, 'pixel_studio_trl.py')
     const args = spec.hardware.gpus > 1 ? ['-m', 'accelerate.commands.launch', '--num_processes', String(spec.hardware.gpus), script] : [script]
