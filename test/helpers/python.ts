@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 /** Debian's python (it has Pillow, and torch where installed); PIXEL_STUDIO_PYTHON overrides. */
 export function python(): string {
@@ -18,4 +19,13 @@ export function torchUnavailable(): string | null {
 export function runPython(lines: string[], args: string[] = [], timeout = 60_000): SpawnSyncReturns<string> {
   const prelude = ['import sys', "sys.path[:0] = ['resources/trainer/tiny_torch', 'resources/trainer']"]
   return spawnSync(python(), ['-c', [...prelude, ...lines].join('\n'), ...args], { encoding: 'utf8', timeout })
+}
+
+/**
+ * The Python that runs TRL trainers in tests: PIXEL_STUDIO_PYTHON, else the managed venv
+ * `pixel-studio trainer setup` creates in the checkout (.trainer-env). Tests that need it fail,
+ * never skip, when it is missing.
+ */
+export function trainerPython(): string {
+  return process.env.PIXEL_STUDIO_PYTHON ?? resolve('.trainer-env/bin/python')
 }

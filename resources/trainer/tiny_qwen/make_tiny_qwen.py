@@ -148,8 +148,6 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
     model.save_pretrained(args.out_dir)
     processor.save_pretrained(args.out_dir)
-    tokenizer.save_pretrained(args.out_dir)
-    image_processor.save_pretrained(args.out_dir)  # preprocessor_config.json, read by transformers.js
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({"out_dir": os.path.abspath(args.out_dir), "parameters": params, "vocab": len(tokenizer), "seed": args.seed}))
 
