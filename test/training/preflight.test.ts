@@ -46,12 +46,12 @@ describe('refused before the run', () => {
     expect(noTorch.code).toBe('failed_precondition')
     expect(noTorch.message).toContain("torch cannot be imported by")
     expect(noTorch.message).toContain("ModuleNotFoundError: No module named 'torch'")
-    expect(noTorch.message).toContain('sudo apt-get install python3-torch')
+    expect(noTorch.message).toContain('pip install trl transformers')
 
     const resources = process.env.PIXEL_STUDIO_RESOURCES
     process.env.PIXEL_STUDIO_RESOURCES = join(root, 'empty-resources')
     const noScript = await rejection(second.supervisor.start(tinyRun(snapshotId)))
-    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'tiny_torch', 'train.py')} is missing`)
+    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'trl', 'pixel_studio_trl.py')} is missing`)
     process.env.PIXEL_STUDIO_RESOURCES = resources
     expect(second.supervisor.runs.list()).toEqual([])
     second.supervisor.detach()
@@ -112,7 +112,7 @@ describe('GPU detection', () => {
     const env = await trainingEnvironment(fake.python, 1)
     expect(env.python).toMatchObject({ path: fake.python, version: '3.11.0-fake', torch: null, problem: "ModuleNotFoundError: No module named 'torch'" })
     expect(env.advice[0]).toContain('sudo apt-get install python3-torch')
-    expect(env.advice[1]).toContain('tiny-torch trains on the CPU; TRL and verl need an NVIDIA GPU')
+    expect(env.advice[1]).toContain('TRL trains the tiny model on the CPU; real models and verl need an NVIDIA GPU')
     delete process.env.PIXEL_STUDIO_NVIDIA_SMI
     forgetProbes()
   })

@@ -18,7 +18,7 @@ import { preparePrompt, type ChatContent, type ChatMessage, type VlmImage } from
 import { userText } from '../../src/shared/toolcall'
 import { trainerPython } from '../helpers/python'
 import { tempDir } from '../helpers/temp'
-import { buildTrainingData, type TrainingData } from './tiny-torch-run'
+import { buildTrainingData, type TrainingData } from './training-data'
 
 interface Rendered {
   sft: number[]

@@ -36,7 +36,15 @@ def build_tiny(out_dir, seed):
     from tiny_qwen.make_tiny_qwen import main as make_tiny
 
     if not os.path.isfile(os.path.join(out_dir, "config.json")):
-        make_tiny([out_dir, "--seed", str(seed)])
+        # every process of a distributed run builds the same (seeded) model; the first rename wins
+        tmp = f"{out_dir}.rank{os.environ.get('RANK', '0')}.tmp"
+        make_tiny([tmp, "--seed", str(seed)])
+        try:
+            os.rename(tmp, out_dir)
+        except OSError:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 

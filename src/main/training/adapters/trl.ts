@@ -108,6 +108,45 @@ export function trlGrpoConfig(spec: RunSpec): YamlDoc {
   }
 }
 
+/**
+ * Scale-out on one machine: `accelerate launch` with one process per GPU (DDP; on the CPU,
+ * `hardware.gpus` processes over gloo). Several machines: the files a user fills with the node-0
+ * address and runs on each node (accelerate's own multi-node config).
+ */
+export function accelerateArgs(spec: RunSpec): string[] {
+  const processes = spec.hardware.gpus
+  if (processes <= 1) return []
+  return ['-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', String(processes), '--num_machines', '1', '--mixed_precision', onGpu(spec) ? 'bf16' : 'no', '--dynamo_backend', 'no']
+}
+
+export function accelerateMultiNodeConfig(spec: RunSpec, nodes: number): YamlDoc {
+  return {
+    compute_environment: 'LOCAL_MACHINE',
+    distributed_type: new Commented('DDP across machines (accelerate launch --config_file accelerate-multinode.yaml)', onGpu(spec) ? 'MULTI_GPU' : 'MULTI_CPU'),
+    num_machines: nodes,
+    num_processes: new Commented('all processes of all machines: GPUs per machine x machines', nodes * spec.hardware.gpus),
+    machine_rank: new Commented('0 on the first machine, 1.. on the others (launch-node.sh sets it)', 0),
+    main_process_ip: new Commented('FILL IN: the address of machine 0, reachable from every machine', 'NODE0_ADDRESS'),
+    main_process_port: 29500,
+    rdzv_backend: 'static',
+    same_network: true,
+    mixed_precision: onGpu(spec) ? 'bf16' : 'no',
+    use_cpu: !onGpu(spec)
+  }
+}
+
+const LAUNCH_NODE = `#!/bin/sh
+# Runs this TRL run on one machine of several: copy the run folder to every machine (same path),
+# fill main_process_ip in accelerate-multinode.yaml, then on machine N: sh launch-node.sh N
+# (PYTHON: the trainer Python on that machine; default python3).
+set -e
+cd "$(dirname "$0")"
+RANK="\${1:?usage: sh launch-node.sh MACHINE_RANK}"
+PYTHONPATH="$PWD/python" TRL_EXPERIMENTAL_SILENCE=1 exec "\${PYTHON:-python3}" -m accelerate.commands.launch \
+  --config_file accelerate-multinode.yaml --machine_rank "$RANK" \
+  python/pixel_studio_trl.py --run-dir "$PWD" --config CONFIG
+`
+
 function configName(spec: RunSpec): string {
   return spec.algorithm === 'sft' ? 'sft.yaml' : 'grpo.yaml'
 }
@@ -141,10 +180,12 @@ export const trlAdapter: TrainerAdapter = {
       PYTHON_PACKAGES
     )
     const script = join(python, 'pixel_studio_trl.py')
-    const args = spec.hardware.gpus > 1 ? ['-m', 'accelerate.commands.launch', '--num_processes', String(spec.hardware.gpus), script] : [script]
+    // the scale-out recipe for a user's cluster, written with every run (the studio itself runs one machine)
+    writeFileSync(join(layout.dir, 'accelerate-multinode.yaml'), toYaml(accelerateMultiNodeConfig(spec, Math.max(spec.hardware.nodes, 2)), `Run ${spec.runId} on several machines: fill in main_process_ip, then on each machine: sh launch-node.sh <rank>`))
+    writeFileSync(join(layout.dir, 'launch-node.sh'), LAUNCH_NODE.replace('CONFIG', config))
     return {
-      command: { command: ctx.python, args: [...args, '--run-dir', layout.dir, '--config', config], env: { PYTHONPATH: python, TRL_EXPERIMENTAL_SILENCE: '1' }, cwd: layout.dir },
-      files: [config, 'python/']
+      command: { command: ctx.python, args: [...accelerateArgs(spec), script, '--run-dir', layout.dir, '--config', config], env: { PYTHONPATH: python, TRL_EXPERIMENTAL_SILENCE: '1' }, cwd: layout.dir },
+      files: [config, 'python/', 'accelerate-multinode.yaml', 'launch-node.sh']
     }
   },
   parseLogLine(line: string): TrainerEvent[] {

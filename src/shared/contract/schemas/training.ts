@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { Id } from './common'
 
+/** 'tiny-torch': the retired hand-written trainer; kept so runs it made still read (new ones are refused) */
 export const TrainingBackend = z.enum(['tiny-torch', 'trl', 'verl'])
 export type TrainingBackend = z.infer<typeof TrainingBackend>
 
@@ -34,7 +35,7 @@ export const RunSpec = z
     runId: Id,
     backend: TrainingBackend,
     algorithm: TrainingAlgorithm,
-    /** a model folder (HF/transformers.js layout or a previous run's checkpoint), or a fresh tiny model */
+    /** a model folder (HF layout or a previous run's checkpoint), or a fresh tiny Qwen2.5-VL (resources/trainer/tiny_qwen) */
     baseModel: z.discriminatedUnion('kind', [z.object({ kind: z.literal('tiny-init'), seed: z.number().int().default(0) }), z.object({ kind: z.literal('path'), path: z.string().min(1) })]),
     dataset: z
       .object({
@@ -95,7 +96,7 @@ export const RunSpec = z
     resumeFrom: z.string().nullable().default(null),
     /** experiment trackers the trainer also reports to (TRL report_to); the studio's curves need none */
     reportTo: z.array(z.enum(['tensorboard', 'wandb'])).default([]),
-    /** write an ONNX model in the transformers.js layout when done (tiny-torch) */
+    /** write an ONNX model in the transformers.js layout when done (the retired tiny-torch; TRL ignores it) */
     exportOnnx: z.boolean().default(true)
   })
   .strict()
