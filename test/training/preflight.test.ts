@@ -55,12 +55,12 @@ describe('refused before the run', () => {
     expect(noTorch.code).toBe('failed_precondition')
     expect(noTorch.message).toContain("torch cannot be imported by")
     expect(noTorch.message).toContain("ModuleNotFoundError: No module named 'torch'")
-    expect(noTorch.message).toContain('sudo apt-get install python3-torch')
+    expect(noTorch.message).toContain('pip install trl transformers')
 
     const resources = process.env.PIXEL_STUDIO_RESOURCES
     process.env.PIXEL_STUDIO_RESOURCES = join(root, 'empty-resources')
     const noScript = await rejection(second.supervisor.start(tinyRun(snapshotId)))
-    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'tiny_torch', 'train.py')} is missing`)
+    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'trl', 'pixel_studio_trl.py')} is missing`)
     process.env.PIXEL_STUDIO_RESOURCES = resources
     expect(second.supervisor.runs.list()).toEqual([])
     second.supervisor.detach()
@@ -123,7 +123,7 @@ describe('GPU detection', () => {
     expect(env.pythonSource).toBe('env')
     expect(env.managed).toMatchObject({ exists: false, complete: false, problem: `no trainer environment at ${join(root, 'no-managed-env')}: run \`pixel-studio trainer setup\`` })
     expect(env.advice[0]).toContain('run `pixel-studio trainer setup`')
-    expect(env.advice[1]).toContain('tiny-torch trains on the CPU; TRL and verl need an NVIDIA GPU')
+    expect(env.advice[1]).toContain('TRL trains the tiny model on the CPU; real models and verl need an NVIDIA GPU')
     delete process.env.PIXEL_STUDIO_NVIDIA_SMI
     forgetProbes()
   })

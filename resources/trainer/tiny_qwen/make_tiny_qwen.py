@@ -2,7 +2,7 @@
 
     python make_tiny_qwen.py OUT_DIR [--seed N]
 
-OUT_DIR gets a `Qwen2_5_VLForConditionalGeneration` (~1M parameters: text hidden 128, 2 layers,
+OUT_DIR gets a `Qwen2_5_VLForConditionalGeneration` (~1.1M parameters: text hidden 128, 2 layers,
 vision depth 2) saved with `save_pretrained`, an offline processor and the studio's tool-capable
 chat template (../qwen_vl/chat_template.jinja). The tokenizer is a byte-level BPE trained with
 `tokenizers` on the studio's own prompt words (system/tools text, sample-project questions,
@@ -28,7 +28,8 @@ SPECIAL_TOKENS = [
     "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
 ]
 TEXT_TOKENS = ["<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"]
-BPE_VOCAB = 1024  # byte alphabet (256) + merges; the added tokens come after
+BPE_VOCAB = 4096  # byte alphabet (256) + merges; the added tokens come after. Large enough that the
+# system turn and tool-call JSON are a few dozen tokens: short sequences keep CPU training fast
 
 
 def chat_template():
@@ -56,8 +57,9 @@ def corpus(rng):
         "These frames do not show the white box. I will select other frames.",
         "The answer is \\boxed{7}.", "So the answer is \\boxed{B}.",
     ]
-    lines = [system_text("crop_image_normalized"), system_text("crop_image"), system_text("zoom_in")]
-    lines += [user_text(q) for q in questions] + phrases
+    # the fixed prompt text repeated, so BPE merges it into few tokens (short sequences, fast CPU steps)
+    lines = [system_text("crop_image_normalized"), system_text("crop_image"), system_text("zoom_in")] * 40
+    lines += [user_text(q) for q in questions] * 40 + phrases * 20
     for _ in range(400):
         w, h = rng.randint(28, 2000), rng.randint(28, 2000)
         box = [round(rng.random(), 3) for _ in range(4)]
@@ -75,7 +77,9 @@ def build_tokenizer(rng):
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    # lines are the pre-tokens (not words, as Qwen's regex makes them): merges may span spaces, so
+    # the fixed prompt text becomes a few tokens; a chat header's "\n" stays its own token
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split("\n", behavior="isolated"), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(corpus(rng), trainer=trainer)
@@ -138,14 +142,12 @@ def main(argv=None):
         bos_token_id=config.text_config.bos_token_id, eos_token_id=config.text_config.eos_token_id,
         pad_token_id=config.text_config.pad_token_id, do_sample=False,
     )
-    # small images for a tiny model: at most 256 patches of 14 px (64 merged tokens) per image
-    image_processor = Qwen2VLImageProcessorPil(min_pixels=4 * 28 * 28, max_pixels=64 * 28 * 28, patch_size=14, merge_size=2, temporal_patch_size=2)
+    # small images for a tiny model: at most 64 patches of 14 px (16 merged tokens) per image
+    image_processor = Qwen2VLImageProcessorPil(min_pixels=4 * 28 * 28, max_pixels=16 * 28 * 28, patch_size=14, merge_size=2, temporal_patch_size=2)
     processor = ImageOnlyQwenVLProcessor(image_processor=image_processor, tokenizer=tokenizer, chat_template=tokenizer.chat_template)
     os.makedirs(args.out_dir, exist_ok=True)
     model.save_pretrained(args.out_dir)
     processor.save_pretrained(args.out_dir)
-    tokenizer.save_pretrained(args.out_dir)
-    image_processor.save_pretrained(args.out_dir)  # preprocessor_config.json, read by transformers.js
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps({"out_dir": os.path.abspath(args.out_dir), "parameters": params, "vocab": len(tokenizer), "seed": args.seed}))
 

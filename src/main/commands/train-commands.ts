@@ -30,7 +30,7 @@ const int = (v: string): number => {
 
 interface StartFlags {
   snapshot: string
-  backend: 'tiny-torch' | 'trl' | 'verl'
+  backend: 'trl' | 'verl'
   algorithm: 'sft' | 'grpo'
   model?: string
   title?: string
@@ -62,7 +62,7 @@ function startInput(f: StartFlags): TrainingStartInput {
     ...(f.title ? { title: f.title } : {}),
     baseModel: f.model ? { kind: 'path', path: f.model } : { kind: 'tiny-init', seed: 0 },
     hyper: {
-      learningRate: f.lr ?? defaultLearningRate(f.backend, f.algorithm),
+      learningRate: f.lr ?? defaultLearningRate(f.algorithm, !f.model),
       epochs: f.epochs,
       maxSteps: f.maxSteps,
       batchSize: f.batchSize,
@@ -80,11 +80,11 @@ function startInput(f: StartFlags): TrainingStartInput {
 function withRunFlags(cmd: Command): Command {
   return cmd
     .requiredOption('--snapshot <id>', 'dataset snapshot (its accepted traces)')
-    .option('--backend <name>', 'tiny-torch | trl | verl', 'tiny-torch')
+    .option('--backend <name>', 'trl | verl', 'trl')
     .option('--algorithm <name>', 'sft | grpo', 'sft')
-    .option('--model <path>', 'base model folder (default: a fresh tiny model, tiny-torch only)')
+    .option('--model <path>', 'base model folder, a Qwen2-VL/Qwen2.5-VL (default: a fresh tiny Qwen2.5-VL, TRL)')
     .option('--title <text>', 'a name for the run')
-    .option('--lr <n>', 'learning rate (default: 1e-3/1e-4 tiny-torch SFT/GRPO, 1e-5/1e-6 TRL and verl)', num)
+    .option('--lr <n>', 'learning rate (default: 1e-5/1e-6 SFT/GRPO; 3e-3/1e-4 for a fresh tiny model)', num)
     .option('--epochs <n>', 'epochs', num, 1)
     .option('--max-steps <n>', 'stop after this many optimizer steps (0: run the epochs)', int, 0)
     .option('--batch-size <n>', 'batch size (GRPO: prompts per step)', int, 1)
@@ -97,10 +97,10 @@ function withRunFlags(cmd: Command): Command {
     .option('--reward-formula <name>', 'curiosity bonus: paper | released', 'paper')
     .option('--no-curiosity', 'GRPO without the curiosity bonus (the paper\'s ablation)')
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
-    .option('--gpus <n>', 'GPUs per node', int, 1)
+    .option('--gpus <n>', 'GPUs per node (TRL: processes, DDP through accelerate; on --device cpu, CPU processes)', int, 1)
     .option('--nodes <n>', 'nodes (verl on Ray)', int, 1)
     .option('--ray-address <addr>', 'an existing Ray cluster (verl)')
-    .option('--no-onnx', 'skip the ONNX export at the end (tiny-torch)')
+    .option('--no-onnx', 'skip the ONNX export at the end (unused by TRL and verl)')
 }
 
 function describe(run: TrainingRun): string {
@@ -148,7 +148,7 @@ async function follow(studio: Studio, id: string): Promise<TrainingRun> {
 
 export function registerTrainCommands(program: Command, helpers: CliHelpers): void {
   const print = (value: unknown, human: string): void => console.log(helpers.options().json ? JSON.stringify(value, null, 2) : human)
-  const train = program.command('train').description('SFT and GRPO runs: queue, follow, cancel, resume (tiny-torch, TRL, verl)')
+  const train = program.command('train').description('SFT and GRPO runs: queue, follow, cancel, resume (TRL, verl)')
 
   const run = async <T>(work: (studio: Studio) => Promise<T>, keepOpen = false): Promise<T> => {
     const studio = await helpers.openStudio()

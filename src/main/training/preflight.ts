@@ -105,7 +105,7 @@ export async function trainingEnvironment(choice: { path: string; source: 'env' 
   if (choice.source === 'managed' && managed.problem) advice.push(managed.problem)
   else if (probe.problem) advice.push(probe.problem)
   else if (!torch) advice.push(`torch is not installed for ${python}: run \`${managed.setupCommand}\` (a virtualenv with the pinned TRL stack), or on Debian/Ubuntu \`sudo apt-get install python3-torch\` (CPU) and set PIXEL_STUDIO_PYTHON`)
-  if (!gpu.available) advice.push(`${gpu.description}. tiny-torch trains on the CPU; TRL and verl need an NVIDIA GPU (run the studio with \`serve\` on a GPU box)`)
+  if (!gpu.available) advice.push(`${gpu.description}. TRL trains the tiny model on the CPU; real models and verl need an NVIDIA GPU (run the studio with \`serve\` on a GPU box)`)
   else if (torch && probe.torchCuda === false) advice.push(`a GPU is present but this torch (${torch}) cannot use CUDA: install a CUDA build of torch`)
   return {
     gpu,

@@ -29,7 +29,7 @@ export interface SupervisorOptions {
   runQueue: boolean
   /** runs that may train at once (PIXEL_STUDIO_TRAINING_SLOTS, default 1: one GPU job at a time) */
   slots?: number
-  /** SIGTERM -> SIGKILL delay (PIXEL_STUDIO_TRAINING_GRACE_MS, default 90 s: a tiny-torch GRPO step took up to ~20 s on a loaded 2-core machine, and the trainer finishes its step before it checkpoints) */
+  /** SIGTERM -> SIGKILL delay (PIXEL_STUDIO_TRAINING_GRACE_MS, default 90 s: a tiny-model GRPO step took up to ~20 s on a loaded 2-core machine, and the trainer finishes its step before it checkpoints) */
   graceMs?: number
   pollMs?: number
   env?: NodeJS.ProcessEnv
@@ -48,7 +48,7 @@ interface Active {
 }
 
 const LOG_TAIL = 40
-/** What tiny-torch and the TRL launcher print when a SIGTERM/SIGINT stopped them after a checkpoint. */
+/** What the TRL launcher prints when a SIGTERM/SIGINT stopped them after a checkpoint. */
 const STOPPED_ON_SIGNAL = /stopped (by SIG[A-Z]+|on request)/
 
 /** Why a run failed before its trainer started: the environment, a full disk, or its data. */

@@ -139,7 +139,7 @@ export const contract = {
   ),
   'inference.batches': call('Batch inference jobs of this project, newest first', Empty, z.array(JobRecord)),
 
-  'training.start': call('Queue an SFT or GRPO run on a snapshot (its accepted traces) with a backend (tiny-torch, TRL, verl); refused before the run when the data or the Python environment cannot work', TrainingStartInput, TrainingRun),
+  'training.start': call('Queue an SFT or GRPO run on a snapshot (its accepted traces) with a backend (TRL, or verl as generated files); refused before the run when the data or the Python environment cannot work', TrainingStartInput, TrainingRun),
   'training.list': call('Training runs, newest first, with their queue position, step, checkpoints and errors', z.object({ status: z.array(JobStatus).min(1).optional() }).strict(), z.array(TrainingRun)),
   'training.get': call('One training run', z.object({ id: Id }).strict(), TrainingRun),
   'training.cancel': call('Cancel a run: a queued one leaves the queue; a running trainer gets SIGTERM (it saves a checkpoint), then SIGKILL after a grace period', z.object({ id: Id }).strict(), TrainingRun),
