@@ -252,6 +252,7 @@ def main(argv=None):
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto")
     parser.add_argument("--name", default=None, help="the model id in /v1/models (default: the folder name)")
+    parser.add_argument("--parent-pipe", action="store_true", help="exit when stdin closes (the studio that started it is gone)")
     args = parser.parse_args(argv)
     folder = os.path.abspath(args.checkpoint)
     try:
@@ -268,6 +269,12 @@ def main(argv=None):
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(server))
     ready = {"event": "ready", "port": httpd.server_address[1], "model": name, "model_type": kind, "device": device, "load_seconds": round(time.time() - started, 2)}
     print(json.dumps(ready), flush=True)
+    if args.parent_pipe:
+        def watch_parent():
+            sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
+            os._exit(0)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:

@@ -49,8 +49,10 @@ export function startCheckpointServer(dir: string, options: StartServerOptions):
   if (!existsSync(script)) return Promise.reject(new StudioError('failed_precondition', `the checkpoint server ${script} is missing (set PIXEL_STUDIO_RESOURCES to the studio's resources folder)`))
   const timeoutMs = options.timeoutMs ?? (Number(process.env.PIXEL_STUDIO_SERVE_TIMEOUT_MS) || 600_000)
   const log = options.log ?? ((): void => undefined)
-  const child: ChildProcess = spawn(options.python, [script, dir, '--port', '0', '--device', options.device, '--name', options.name], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(options.python, [script, dir, '--port', '0', '--device', options.device, '--name', options.name, '--parent-pipe'], {
+    // stdin stays open while the studio lives: the server exits when it closes (--parent-pipe),
+    // so a studio that dies, even by SIGKILL, leaves no server behind
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1', TOKENIZERS_PARALLELISM: 'false' }
   })
   const tail: string[] = []
@@ -60,8 +62,16 @@ export function startCheckpointServer(dir: string, options: StartServerOptions):
     if (tail.length > 30) tail.shift()
     log(`checkpoint server: ${line}`)
   }
+  child.stdin?.on('error', () => undefined) // the server may be gone before the pipe closes
+  const onStudioExit = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', onStudioExit)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string[]; expected: boolean }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, tail, expected: stopping }))
+    child.on('close', (code, signal) => {
+      process.off('exit', onStudioExit)
+      resolve({ code, signal, tail, expected: stopping })
+    })
   })
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
