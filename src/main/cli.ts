@@ -12,6 +12,7 @@ import { registerEvalCommands } from './commands/eval-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
 import { ProgressPrinter } from './commands/progress-printer'
+import { registerTrainerCommands } from './commands/trainer-commands'
 
 const program = new Command()
   .name('pixel-studio')
@@ -138,7 +139,7 @@ program
     )
   })
 
-const model = program.command('model').description('register local model folders (nothing is downloaded)')
+const model = program.command('model').description('register models: ONNX folders, PyTorch checkpoints, OpenAI-compatible endpoints (nothing is downloaded)')
 model
   .command('list')
   .description('registered models, re-validated')
@@ -159,6 +160,27 @@ model
     const options = program.opts<GlobalOptions>()
     const studio = new Studio({ home: options.home ?? studioHome() })
     print(await studio.dispatcher.invoke('models.add', { path: folder, ...(cmd.name ? { name: cmd.name } : {}) }), true)
+  })
+model
+  .command('add-checkpoint <folder>')
+  .description("register a PyTorch Qwen2-VL / Qwen2.5-VL checkpoint, a LoRA adapter (merged on load) or a training run's folder (its final model, else its newest checkpoint); loading it serves it with the trainer environment")
+  .option('--name <name>', 'display name')
+  .action(async (folder: string, cmd: { name?: string }) => {
+    const options = program.opts<GlobalOptions>()
+    const studio = new Studio({ home: options.home ?? studioHome() })
+    print(await studio.dispatcher.invoke('models.addCheckpoint', { path: folder, ...(cmd.name ? { name: cmd.name } : {}) }), true)
+  })
+model
+  .command('add-endpoint <baseUrl> <model>')
+  .description('register an OpenAI-compatible chat endpoint (vLLM, SGLang, ...) serving <model>: it writes the turns, the studio runs the crops')
+  .option('--name <name>', 'display name (default: "<model> (endpoint)")')
+  .option('--timeout-ms <ms>', 'per request', (v) => Number(v))
+  .action(async (baseUrl: string, served: string, cmd: { name?: string; timeoutMs?: number }) => {
+    const options = program.opts<GlobalOptions>()
+    const studio = new Studio({ home: options.home ?? studioHome() })
+    // the key comes from the environment, never from a command line (shell history, ps)
+    const apiKey = process.env.PIXEL_STUDIO_ENDPOINT_API_KEY
+    print(await studio.dispatcher.invoke('models.addEndpoint', { name: cmd.name ?? `${served} (endpoint)`, baseUrl, model: served, ...(apiKey ? { apiKey } : {}), ...(cmd.timeoutMs ? { timeoutMs: cmd.timeoutMs } : {}) }), true)
   })
 model
   .command('make-demo <folder>')
@@ -287,6 +309,7 @@ tracesCommand
   })
 
 registerTrainCommands(program, { options: () => program.opts<GlobalOptions>(), openStudio: () => openStudio(program.opts<GlobalOptions>()) })
+registerTrainerCommands(program, { options: () => program.opts<GlobalOptions>(), home: () => program.opts<GlobalOptions>().home ?? studioHome() })
 
 program
   .command('synthesize')

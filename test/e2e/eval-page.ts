@@ -21,7 +21,7 @@ export class EvalPage {
   }
 
   /** Launches a run and waits until the launcher is free again. */
-  async run(options: { suite: string; limit: number; label: string }): Promise<void> {
+  async run(options: { suite: string; limit: number; label: string; timeoutMs?: number }): Promise<void> {
     await this.suite.selectOption(options.suite)
     await this.limit.fill(String(options.limit))
     await this.label.fill(options.label)
@@ -29,7 +29,7 @@ export class EvalPage {
     await this.page.waitForFunction(() => {
       const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Run evaluation')
       return b !== undefined && !b.disabled
-    })
+    }, undefined, { timeout: options.timeoutMs ?? 30_000 })
   }
 
   /** The table cell of a run label on a suite. */

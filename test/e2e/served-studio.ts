@@ -14,11 +14,12 @@ export interface ServedStudio {
   open(options?: { url?: string; width?: number; height?: number }): Promise<{ page: Page; studio: StudioPage; errors: string[] }>
 }
 
-export function serveStudioForSpec(root: string): ServedStudio {
+/** `env` is added to the serve process's environment (e.g. PIXEL_STUDIO_PYTHON). */
+export function serveStudioForSpec(root: string, env: Record<string, string> = {}): ServedStudio {
   let serve: ServeProcess | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
-    serve = await startServe(['--home', join(root, 'home')])
+    serve = await startServe(['--home', join(root, 'home')], env)
     browser = await launchChromium()
   })
   afterAll(async () => {

@@ -17,6 +17,8 @@ export type Reply = { status?: number; json?: unknown; text?: string; delayMs?: 
 export interface FakeOpenAi {
   baseUrl: string
   requests: ChatRequest[]
+  /** model ids GET /v1/models lists */
+  models: string[]
   /** what to answer; the default answers every request with `completion('ok')` */
   answer: (request: ChatRequest) => Reply | Promise<Reply>
   close(): Promise<void>
@@ -33,12 +35,16 @@ export function lastUserText(request: ChatRequest): string {
 }
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
-  const fake: FakeOpenAi = { baseUrl: '', requests: [], answer: () => ({ json: completion('ok') }), close: async () => {} }
+  const fake: FakeOpenAi = { baseUrl: '', requests: [], models: [], answer: () => ({ json: completion('ok') }), close: async () => {} }
   const server = createServer((req, res: ServerResponse) => {
     let raw = ''
     req.on('data', (d: Buffer) => (raw += d.toString()))
     req.on('end', () => {
       void (async () => {
+        if (req.method === 'GET' && req.url === '/v1/models') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: fake.models.map((id) => ({ id, object: 'model' })) }))
+          return
+        }
         if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
           res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }))
           return

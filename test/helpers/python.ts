@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
 
 /** Debian's python (it has Pillow, and torch where installed); PIXEL_STUDIO_PYTHON overrides. */
 export function python(): string {
@@ -18,4 +19,22 @@ export function torchUnavailable(): string | null {
 export function runPython(lines: string[], args: string[] = [], timeout = 60_000): SpawnSyncReturns<string> {
   const prelude = ['import sys', "sys.path[:0] = ['resources/trainer/tiny_torch', 'resources/trainer']"]
   return spawnSync(python(), ['-c', [...prelude, ...lines].join('\n'), ...args], { encoding: 'utf8', timeout })
+}
+
+/**
+ * The trainer environment's Python (the TRL stack): PIXEL_STUDIO_PYTHON, else <repo>/.trainer-env
+ * made by `.ci/run` or `pixel-studio trainer setup --dir .trainer-env`. Tests that need the stack
+ * call `assertTrainerPython()` first: they fail, never skip, when it is missing.
+ */
+export function trainerPython(): string {
+  return process.env.PIXEL_STUDIO_PYTHON ?? resolve('.trainer-env', 'bin', 'python')
+}
+
+/** Throws, with the command that fixes it, unless trainerPython() imports torch, transformers and trl. */
+export function assertTrainerPython(): string {
+  const py = trainerPython()
+  const run = spawnSync(py, ['-c', 'import torch, transformers, trl'], { encoding: 'utf8', timeout: 180_000 })
+  if (run.status === 0) return py
+  const why = (run.error?.message ?? run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`).trim()
+  throw new Error(`the trainer environment is missing (${py}: ${why}): run \`npm run build && node out/main/cli.js trainer setup --dir .trainer-env\` (add --index-url <your pip index> offline), or set PIXEL_STUDIO_PYTHON`)
 }

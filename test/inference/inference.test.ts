@@ -251,7 +251,7 @@ describe('inference worker', () => {
   it('queues one request, refuses the next, cancels a waiting one, and unloads', async () => {
     const host = await InferenceHost.start(modelDir('endlessCalls'), { device: 'cpu', maxQueue: 1 })
     try {
-      expect(host.model.tiny).toBe(true)
+      expect(host.model?.tiny).toBe(true)
       expect(host.provider.active).toBe('cpu')
       const tokens: string[] = []
       const first = host.run(imageInput(), { onEvent: (e) => e.type === 'token' && tokens.push(e.text) })

@@ -87,12 +87,22 @@ describe('TRL adapter', () => {
     const allowed = trlFields('GRPOConfig', '_BaseConfig', 'ModelConfig', 'ScriptArguments', 'DatasetMixtureConfig', 'TrainingArguments')
     expect(Object.keys(config).filter((k) => !allowed.has(k))).toEqual([])
     expect(config).toMatchObject({ num_generations: 8, per_device_train_batch_size: 16, epsilon: 0.2, epsilon_high: 0.35, beta: 0, scale_rewards: 'none', temperature: 1, top_p: 0.95, max_tool_calling_iterations: 4, learning_rate: 1e-6, max_steps: 300 })
-    expect(command.args.slice(0, 4)).toEqual(['-m', 'accelerate.commands.launch', '--num_processes', '4'])
+    expect(command.args.slice(0, 5)).toEqual(['-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', '4'])
+    // the multi-node recipe a user fills with the node-0 address
+    const multi = pyYaml(join(ctx.layout.dir, 'accelerate-multinode.yaml'))
+    expect(multi).toMatchObject({ distributed_type: 'MULTI_GPU', num_machines: 2, num_processes: 8, machine_rank: 0, main_process_ip: 'NODE0_ADDRESS' })
+    expect(readFileSync(join(ctx.layout.dir, 'launch-node.sh'), 'utf8')).toContain('--config_file accelerate-multinode.yaml --machine_rank "$RANK"')
   })
 
-  it('refuses what TRL cannot do: a fresh tiny model, GRPO on the CPU', () => {
-    expect(() => spec('trl', 'sft', { baseModel: { kind: 'tiny-init', seed: 0 } })).toThrow(/existing model/)
-    expect(() => spec('trl', 'grpo', { hardware: { device: 'cpu', gpus: 1, nodes: 1 } })).toThrow(/needs a GPU/)
+  it('trains a fresh tiny model and GRPO on the CPU; refuses the retired tiny-torch and several machines', async () => {
+    const tiny = spec('trl', 'grpo', { baseModel: { kind: 'tiny-init', seed: 0 }, hardware: { device: 'cpu', gpus: 1, nodes: 1 } })
+    const ctx = context('trl-tiny', tiny)
+    const { command } = await trlAdapter.prepare(ctx)
+    expect(command.args[0]).toBe(join(ctx.layout.dir, 'python', 'pixel_studio_trl.py'))
+    expect(pyYaml(join(ctx.layout.dir, 'grpo.yaml'))).toMatchObject({ model_name_or_path: 'base-model', use_cpu: true, bf16: false, use_vllm: false, dtype: 'float32' })
+    for (const pkg of ['qwen_vl/chat_template.jinja', 'tiny_qwen/make_tiny_qwen.py', 'sft_collator.py']) expect(existsSync(join(ctx.layout.dir, 'python', pkg))).toBe(true)
+    expect(() => spec('tiny-torch' as 'trl', 'sft', {})).toThrow(/retired: train with backend trl/)
+    expect(() => spec('trl', 'sft', { hardware: { device: 'cuda', gpus: 2, nodes: 2 } })).toThrow(/accelerate-multinode.yaml/)
   })
 })
 

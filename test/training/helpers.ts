@@ -1,6 +1,6 @@
 // Shared setup for training tests: a project with accepted traces and a snapshot, and the fake
 // trainer installed as "the Python that runs trainers" (test/training/fixtures/fake-trainer.mjs).
-import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { MetricSample, TrainingRun } from '../../src/shared/contract'
 import { StudioClient } from '../../src/shared/contract/client'
@@ -14,20 +14,9 @@ import { TrainingSupervisor, type SupervisorOptions } from '../../src/main/train
 export const FAKE_TRAINER = resolve('test/training/fixtures/fake-trainer.mjs')
 export const RECORDED_GRPO = resolve('test/training/fixtures/tiny-torch-grpo.jsonl')
 
-/**
- * A resources folder with the TRL and verl Python of this checkout and the shared rules package
- * (resources/trainer/pixel_reasoner, from the tiny-torch work; an empty stand-in where absent:
- * the adapters only copy it).
- */
+/** A resources folder with the trainer Python of this checkout (TRL launcher, verl, shared rules, tiny model). */
 export function trainerResources(dir: string): string {
-  for (const sub of ['trl', 'verl', 'pixel_reasoner']) {
-    const from = resolve('resources/trainer', sub)
-    if (existsSync(from)) cpSync(from, join(dir, 'trainer', sub), { recursive: true })
-  }
-  if (!existsSync(join(dir, 'trainer', 'pixel_reasoner'))) {
-    mkdirSync(join(dir, 'trainer', 'pixel_reasoner'), { recursive: true })
-    writeFileSync(join(dir, 'trainer', 'pixel_reasoner', '__init__.py'), '')
-  }
+  for (const sub of ['trl', 'verl', 'pixel_reasoner', 'qwen_vl', 'tiny_qwen']) cpSync(resolve('resources/trainer', sub), join(dir, 'trainer', sub), { recursive: true })
   return dir
 }
 
@@ -39,15 +28,13 @@ export interface FakeEnv {
   setScenario(scenario: Record<string, unknown>): void
 }
 
-/** A `python` that runs the fake trainer, and a resources folder with a tiny-torch train.py stand-in. */
+/** A `python` that runs the fake trainer (in place of the TRL launcher), and the trainer resources. */
 export function installFakeTrainer(root: string): FakeEnv {
   mkdirSync(root, { recursive: true })
   const python = join(root, 'fake-python')
   writeFileSync(python, `#!/bin/sh\nexec "${process.execPath}" "${FAKE_TRAINER}" "$@"\n`)
   chmodSync(python, 0o755)
   const resources = trainerResources(join(root, 'resources'))
-  mkdirSync(join(resources, 'trainer', 'tiny_torch'), { recursive: true })
-  writeFileSync(join(resources, 'trainer', 'tiny_torch', 'train.py'), '# stand-in: the fake python ignores it\n')
   const scenarioFile = join(root, 'scenario.json')
   const startsFile = join(root, 'starts.txt')
   writeFileSync(startsFile, '')
@@ -112,7 +99,7 @@ export function supervise(project: Project, options: Partial<SupervisorOptions> 
 export function tinyRun(snapshotId: string, seed = 42, extra: Record<string, unknown> = {}) {
   return {
     snapshotId,
-    backend: 'tiny-torch' as const,
+    backend: 'trl' as const,
     algorithm: 'grpo' as const,
     baseModel: { kind: 'tiny-init' as const, seed: 0 },
     hyper: { learningRate: 1e-3, epochs: 1, maxSteps: 0, batchSize: 1, gradAccum: 1, warmupRatio: 0.1, seed, loraRank: 0, saveEverySteps: 0 },

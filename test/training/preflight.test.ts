@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src/main/project/project'
 import { listGpus, parseGpuCsv } from '../../src/main/runtime/gpus'
 import { forgetProbes, trainingEnvironment } from '../../src/main/training/preflight'
+import { describeEnv } from '../../src/main/training/trainer-env'
 import { tempDir } from '../helpers/temp'
 import { installFakeTrainer, rejection, supervise, tinyRun, trainingProject, type FakeEnv } from './helpers'
 
@@ -39,6 +40,14 @@ describe('refused before the run', () => {
     expect(noPython.message).toContain(`no Python at ${join(root, 'nowhere', 'python3')}: install python3, or set PIXEL_STUDIO_PYTHON`)
     supervisor.detach()
 
+    // no PIXEL_STUDIO_PYTHON and no managed environment: the exact command to run
+    const { PIXEL_STUDIO_PYTHON: _unset, ...withoutPython } = process.env
+    const managed = supervise(project, { env: withoutPython, home: join(root, 'home-without-env') })
+    const noEnv = await rejection(managed.supervisor.start(tinyRun(snapshotId)))
+    expect(noEnv.code).toBe('failed_precondition')
+    expect(noEnv.message).toContain(`no trainer environment at ${join(root, 'home-without-env', 'trainer-env')}: run \`pixel-studio trainer setup\``)
+    managed.supervisor.detach()
+
     forgetProbes()
     fake.setScenario({ missing: ['torch'], default: [{ exit: 0 }] })
     const second = supervise(project)
@@ -46,12 +55,12 @@ describe('refused before the run', () => {
     expect(noTorch.code).toBe('failed_precondition')
     expect(noTorch.message).toContain("torch cannot be imported by")
     expect(noTorch.message).toContain("ModuleNotFoundError: No module named 'torch'")
-    expect(noTorch.message).toContain('sudo apt-get install python3-torch')
+    expect(noTorch.message).toContain('pip install trl transformers')
 
     const resources = process.env.PIXEL_STUDIO_RESOURCES
     process.env.PIXEL_STUDIO_RESOURCES = join(root, 'empty-resources')
     const noScript = await rejection(second.supervisor.start(tinyRun(snapshotId)))
-    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'tiny_torch', 'train.py')} is missing`)
+    expect(noScript.message).toContain(`the trainer file ${join(root, 'empty-resources', 'trainer', 'trl', 'pixel_studio_trl.py')} is missing`)
     process.env.PIXEL_STUDIO_RESOURCES = resources
     expect(second.supervisor.runs.list()).toEqual([])
     second.supervisor.detach()
@@ -109,10 +118,12 @@ describe('GPU detection', () => {
     forgetProbes()
     fake.setScenario({ missing: ['torch'], default: [] })
     process.env.PIXEL_STUDIO_NVIDIA_SMI = join(root, 'bin', 'absent-nvidia-smi')
-    const env = await trainingEnvironment(fake.python, 1)
+    const env = await trainingEnvironment({ path: fake.python, source: 'env' }, describeEnv(join(root, 'no-managed-env')), 1)
     expect(env.python).toMatchObject({ path: fake.python, version: '3.11.0-fake', torch: null, problem: "ModuleNotFoundError: No module named 'torch'" })
-    expect(env.advice[0]).toContain('sudo apt-get install python3-torch')
-    expect(env.advice[1]).toContain('tiny-torch trains on the CPU; TRL and verl need an NVIDIA GPU')
+    expect(env.pythonSource).toBe('env')
+    expect(env.managed).toMatchObject({ exists: false, complete: false, problem: `no trainer environment at ${join(root, 'no-managed-env')}: run \`pixel-studio trainer setup\`` })
+    expect(env.advice[0]).toContain('run `pixel-studio trainer setup`')
+    expect(env.advice[1]).toContain('TRL trains the tiny model on the CPU; real models and verl need an NVIDIA GPU')
     delete process.env.PIXEL_STUDIO_NVIDIA_SMI
     forgetProbes()
   })

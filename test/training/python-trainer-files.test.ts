@@ -1,5 +1,5 @@
 // The Python the TRL and verl adapters ship, run for real (Debian python3 + Pillow) against the
-// shared Pixel Reasoner rules (resources/trainer/pixel_reasoner, from the tiny-torch work). TRL
+// shared Pixel Reasoner rules (resources/trainer/pixel_reasoner). TRL
 // and verl themselves cannot be installed here (PyPI only); what runs without them is checked:
 // the verl batch reward, the TRL environment's tools and the TRL reward function.
 import { execFileSync } from 'node:child_process'

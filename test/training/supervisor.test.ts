@@ -36,10 +36,10 @@ describe('training supervisor', () => {
     expect(run.modelDir).toBe(join(run.runDir, 'output', 'model'))
     // the spec the trainer read, with the dataset written from the snapshot's accepted traces
     const spec = JSON.parse(readFileSync(join(run.runDir, 'spec.json'), 'utf8'))
-    expect(spec).toMatchObject({ runId: run.id, backend: 'tiny-torch', algorithm: 'grpo', dataset: { snapshotId, format: 'trl', records: 2, train: 'data/train.jsonl' } })
+    expect(spec).toMatchObject({ runId: run.id, backend: 'trl', algorithm: 'grpo', dataset: { snapshotId, format: 'trl', records: 2, train: 'data/train.jsonl' } })
     expect(spec.grpo.reward).toEqual({ formula: 'paper', alpha: 0.5, beta: 0.05, targetRapr: 0.3, freeOperations: 1, curiosity: true })
     expect(readFileSync(join(run.runDir, 'data', 'train.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2)
-    expect(run.command).toEqual([fake.python, join(fake.resources, 'trainer', 'tiny_torch', 'train.py'), '--run-dir', run.runDir])
+    expect(run.command).toEqual([fake.python, join(run.runDir, 'python', 'pixel_studio_trl.py'), '--run-dir', run.runDir, '--config', 'grpo.yaml'])
 
     const loss = project.jobs.metrics(run.id, ['loss'])
     expect(loss.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6])
@@ -113,6 +113,28 @@ describe('training supervisor', () => {
     expect(stopped.status).toBe('interrupted')
     expect(stopped.error).toMatchObject({ kind: 'interrupted', message: expect.stringContaining('saved a checkpoint') })
     expect(stopped.checkpoints.map((c) => c.step)).toEqual([3])
+    supervisor.detach()
+  })
+
+  it('skips and counts malformed event lines while the run goes on', async () => {
+    fake.setScenario({
+      bySeed: {
+        '16': [
+          { emit: { event: 'metrics', step: 1, values: { loss: 3 } } },
+          { emit: '{"event":"metrics","step":2,"values":{"loss":"high"}}' },
+          { emit: '{"event": "metrics", "step": 2, "values": {"loss": 2.5' },
+          { emit: { event: 'metrics', step: 3, values: { loss: 2 } } },
+          { emit: { event: 'done', modelDir: 'output', onnxDir: null } },
+          { exit: 0 }
+        ]
+      }
+    })
+    const { supervisor } = supervise(project)
+    const run = await supervisor.finished((await supervisor.start(tinyRun(snapshotId, 16))).id)
+    expect(run.status).toBe('succeeded')
+    expect(project.jobs.metrics(run.id, ['loss']).map((p) => [p.step, p.value])).toEqual([[1, 3], [3, 2]])
+    expect(run.latest.malformed_lines).toBe(2)
+    expect(project.jobs.metrics(run.id, ['malformed_lines']).map((p) => [p.step, p.value])).toEqual([[1, 2]])
     supervisor.detach()
   })
 

@@ -41,7 +41,7 @@ describe('pixel-studio train', () => {
     const list = JSON.parse(cli(['--json', 'train', 'list']).stdout) as TrainingRun[]
     expect(list).toHaveLength(1)
     expect(list[0]).toMatchObject({ title: 'from the shell', status: 'succeeded', algorithm: 'grpo', step: 6 })
-    expect(list[0]!.spec.hyper.learningRate).toBe(1e-4) // the tiny-torch GRPO default
+    expect(list[0]!.spec.hyper.learningRate).toBe(1e-4) // the GRPO default for a fresh tiny model
     const metrics = cli(['train', 'metrics', list[0]!.id, '--name', 'loss'])
     expect(metrics.stdout.trim().split('\n')).toHaveLength(7)
     expect(cli(['train', 'logs', list[0]!.id, '--tail', '1']).stdout).toContain('succeeded')
@@ -51,7 +51,7 @@ describe('pixel-studio train', () => {
     fake.setScenario({ default: [{ stderr: 'RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB' }, { exit: 1 }] })
     const started = cli(['train', 'start', '--snapshot', snapshotId])
     expect(started.status).toBe(1)
-    expect(started.stdout).toMatch(/failed +tiny-torch sft .* oom: out of memory: lower the batch size/)
+    expect(started.stdout).toMatch(/failed +trl sft .* oom: out of memory: lower the batch size/)
   })
 
   it('queues with --detach, and refuses bad input with exit code 2', () => {

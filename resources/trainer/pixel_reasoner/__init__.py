@@ -1,5 +1,5 @@
 """The Pixel Reasoner rules in Python, ONE copy shared by every Python consumer: the shared-vector
-checks (resources/test-vectors/check_*.py) and the trainers (resources/trainer/tiny_torch). Each
+checks (resources/test-vectors/check_*.py) and the trainers (resources/trainer/trl). Each
 module is a line-for-line port of the TypeScript rule it names, checked against the same vectors.
 
 - pixel_ops: crop geometry, smart_resize, what a call addresses, crop execution with Pillow

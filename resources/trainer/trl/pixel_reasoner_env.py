@@ -1,21 +1,23 @@
-"""The Pixel Reasoner environment and reward for TRL's GRPOTrainer.
+"""The Pixel Reasoner environment and reward for TRL's GRPOTrainer (`environment_factory`).
 
-- `PixelReasonerEnv`: one instance per rollout (trl/trainer/grpo_trainer.py `environment_factory`).
-  `reset(**row)` receives the dataset row (its images, answer, sample id); its public methods are
-  the tools the model may call: `crop_image_normalized` and `select_frames`, executed with the
-  shared rules (resources/trainer/pixel_reasoner/pixel_ops.py: 0.1 padding, > 28 px, target_image
-  over the originals plus every image returned so far) and returning TRL's multimodal tool content
-  blocks ([{"type": "text"}, {"type": "image"}]).
-- `pixel_reasoner_reward`: a TRL reward function (completions + dataset columns + environments).
-  It groups completions by sample (RaPR is per query group), calls the shared reward rule
-  (resources/trainer/pixel_reasoner/reward.py: correctness + curiosity bonus + operation penalty),
-  logs rapr, accuracy, ops_per_response and rewards/curiosity/mean through `log_metric`, and prints
-  the first group of each step as `rollout` events for the studio.
-
-Deliberate differences from the reference (experience_maker.py): TRL renders tools with the
-model's chat template and returns results as `tool` messages, where the reference writes the
-Qwen-Agent block into the system prompt and returns observations as plain user turns."""
-
+- `PixelReasonerEnv`: one instance per rollout. `reset(**row)` receives the dataset row (its
+  images, answer, sample id); its public methods are the tools: `crop_image_normalized` and
+  `select_frames`, executed with the studio's shared rules (resources/trainer/pixel_reasoner/
+  pixel_ops.py, the twin of src/shared/pixel-ops, checked by the shared vectors): originals and
+  frames cropped as the model sees them, 0.1 padding, > 28 px, `target_image` over the originals
+  (a video counts as one) plus every image returned so far; frames labelled as the reference does
+  ("Numbered a to b", a = images so far). A tool returns the reference's observation as content
+  blocks — the text, then the images — and the studio chat template renders that `tool` message
+  as the reference's `user` observation turn. A failed call returns "\nExecution error:\n..." (the
+  reference's observation, so the model reads the same tokens as in our agent loop) and is counted
+  in the rollout's failures.
+- Reward functions, one per part so TRL logs each as `rewards/<name>/mean|std`: `correctness`,
+  `curiosity` (per group of the same sample, from RaPR) and `penalty` (operations beyond the free
+  ones); their sum is the shared rule (pixel_reasoner/reward.py: paper or released formula).
+  Correctness scores the whole trajectory text after the prompt, as the reference's rule_reward
+  does. The first of them also logs `rapr`, `accuracy`, `ops_per_response` and prints each step's
+  first groups as `rollout` events for the studio.
+"""
 import json
 
 from pixel_reasoner import pixel_ops
@@ -23,7 +25,7 @@ from pixel_reasoner.reward import group_rewards
 from pixel_reasoner.scoring import score_answer
 from studio_callback import emit
 
-SETTINGS = {"reward": {}, "max_operations": 4, "rollouts_per_step": 8}
+SETTINGS = {"reward": {}, "max_operations": 4, "rollouts_per_step": 8, "profile": "train", "crop_tool": "crop_image_normalized"}
 
 
 def configure(spec):
@@ -36,132 +38,171 @@ def configure(spec):
 
 class PixelReasonerEnv:
     def reset(self, images=None, is_video=False, **row):
-        self.raw = [pixel_ops.to_rgb(im) for im in (images or [])]
+        profile = pixel_ops.PROFILES[SETTINGS["profile"]]
         self.is_video = bool(is_video)
-        profile = pixel_ops.PROFILES["train"]
-        view = profile["video_frame"] if self.is_video else profile["view"]
-        self.view = [pixel_ops.model_view(im, view) for im in self.raw]
+        raw = [pixel_ops.to_rgb(im) for im in (images or [])]
+        self.view = [pixel_ops.model_view(im, profile["video_frame"] if self.is_video else profile["view"]) for im in raw]
         self.returned = []
         self.calls = 0
+        self.failures = 0
         self.last_failed = False
         return None
 
-    def _pool(self):
-        return ([self.view] if self.is_video else list(self.view)) + self.returned
+    def _ctx(self):
+        if self.is_video:
+            return {"kind": "video", "frames": len(self.view), "originals": 1, "returned": len(self.returned)}
+        return {"kind": "images", "originals": len(self.view), "returned": len(self.returned)}
 
-    def _error(self, error):
+    def _failed(self, error):
+        self.failures += 1
         self.last_failed = True
-        message = str(error) or type(error).__name__
-        return [{"type": "text", "text": pixel_ops.error_observation(message)}]
+        return [{"type": "text", "text": pixel_ops.error_observation(str(error) or type(error).__name__)}]
 
     def crop_image_normalized(self, bbox_2d: list[float], target_image: int) -> list:
         """
         Zoom in on the image based on the bounding box coordinates. It is useful when the object or text in the image is too small to be seen.
 
         Args:
-            bbox_2d: The bounding box of the region to zoom in, as [x1, y1, x2, y2]; values below 1 are fractions of the image, otherwise pixels.
-            target_image: The index of the image to crop: 1 is the original image, then each image returned so far, in order.
-
-        Returns:
-            The cropped image, with its size.
+            bbox_2d: coordinates for bounding box of the area you want to zoom in. Values should be within [0.0,1.0].
+            target_image: The index of the image to crop. Index from 1 to the number of images. Choose 1 to operate on original image.
         """
         self.calls += 1
         try:
-            args = {"bbox_2d": list(bbox_2d), "target_image": int(target_image)}
-            source = pixel_ops.execute_tool(self._pool(), [] if self.is_video else self.view, args, "crop_image_normalized", self.is_video)
-            crop = pixel_ops.crop_and_resize(source, args["bbox_2d"], pixel_ops.PROFILES["train"]["crop"])
-        except (AssertionError, ValueError, IndexError, TypeError, KeyError) as error:
-            return self._error(error)
+            target = pixel_ops.resolve_crop_target(target_image, self._ctx())
+            source = self.returned[target["index"]] if target["kind"] == "returned" else self.view[target["index"]]
+            crop = pixel_ops.crop_and_resize(source, list(bbox_2d) if isinstance(bbox_2d, (list, tuple)) else bbox_2d, pixel_ops.PROFILES[SETTINGS["profile"]]["crop"])
+        except (pixel_ops.PixelOpError, AssertionError, ValueError, IndexError, TypeError, KeyError) as error:
+            return self._failed(error)
         self.last_failed = False
         self.returned.append(crop)
         return [{"type": "text", "text": pixel_ops.crop_observation(crop.width, crop.height)}, {"type": "image", "image": crop}]
 
     def select_frames(self, target_frames: list[int]) -> list:
         """
-        Select frames from a video to look at them more closely.
+        Select frames from a video.
 
         Args:
-            target_frames: The frame numbers to select (1-based, at most 8).
-
-        Returns:
-            The selected frames.
+            target_frames: List of frame indices to select from the video (no more than 8 frames in total).
         """
         self.calls += 1
         try:
-            frames = pixel_ops.execute_tool(self._pool(), [], {"target_frames": [int(f) for f in target_frames]}, "select_frames", self.is_video)
-        except (AssertionError, ValueError, IndexError, TypeError, KeyError) as error:
-            return self._error(error)
+            ctx = self._ctx()
+            picked = pixel_ops.resolve_frame_selection(list(target_frames) if isinstance(target_frames, (list, tuple)) else target_frames, ctx)
+            first, last = pixel_ops.frame_labels(ctx, len(picked))
+        except (pixel_ops.PixelOpError, AssertionError, ValueError, IndexError, TypeError, KeyError) as error:
+            return self._failed(error)
         self.last_failed = False
+        frames = [self.view[i] for i in picked]
         self.returned.extend(frames)
-        first, last = min(target_frames), max(target_frames)
         w, h = frames[0].size
         return [{"type": "text", "text": pixel_ops.frames_observation(w, h, first, last)}] + [{"type": "image", "image": f} for f in frames]
 
 
+def _text(content):
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content or [] if isinstance(part, dict))
+
+
+def render_call(call):
+    fn = call.get("function", call)
+    arguments = fn.get("arguments", {})
+    if isinstance(arguments, str):
+        try:
+            arguments = json.loads(arguments)
+        except ValueError:
+            pass
+    return "<tool_call>\n" + json.dumps({"name": fn.get("name"), "arguments": arguments}, ensure_ascii=False) + "\n</tool_call>"
+
+
+def assistant_text(message):
+    """An assistant message as the model wrote it: content, then its call on a new line."""
+    text = _text(message.get("content"))
+    for call in message.get("tool_calls") or []:
+        text += ("\n" if text and not text.endswith("\n") else "") + render_call(call)
+    return text
+
+
 def assistant_turns(completion):
-    """A TRL completion (a string, or messages with tool_calls) -> the assistant turns as written."""
     if isinstance(completion, str):
         return [completion]
-    turns = []
-    for message in completion:
-        if message.get("role") != "assistant":
-            continue
-        content = message.get("content") or ""
-        if isinstance(content, list):
-            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
-        for call in message.get("tool_calls") or []:
-            fn = call.get("function", call)
-            arguments = fn.get("arguments", {})
-            if isinstance(arguments, str):
-                try:
-                    arguments = json.loads(arguments)
-                except ValueError:
-                    pass
-            content += ("" if content.endswith("\n") or not content else "\n") + "<tool_call>\n" + json.dumps({"name": fn.get("name"), "arguments": arguments}) + "\n</tool_call>"
-        turns.append(content)
-    return turns
+    return [assistant_text(m) for m in completion if m.get("role") == "assistant"]
 
 
-_last_step = {"value": -1}
+def trajectory_text(completion):
+    """Everything after the prompt, as the reference's rule_reward reads it: every assistant turn
+    and the observation turns between them."""
+    if isinstance(completion, str):
+        return completion
+    return "".join(assistant_text(m) if m.get("role") == "assistant" else _text(m.get("content")) for m in completion)
 
 
-def pixel_reasoner_reward(completions, answer, sample_id, environments=None, trainer_state=None, log_metric=None, is_video=None, **kwargs):
-    """Total reward per completion (correctness + curiosity + penalty), groups keyed by sample."""
+class _Batch:
+    """The group rewards of the batch being scored: TRL calls the reward functions in list order,
+    so `correctness` computes them and `curiosity` and `penalty` read them."""
+
+    parts = None
+
+
+def _rewards(completions, answer, sample_id, environments, is_video, trainer_state, log_metric):
     outcomes = []
     for i, completion in enumerate(completions):
         env = environments[i] if environments else None
-        turns = assistant_turns(completion)
-        correct, _ = score_answer(turns[-1] if turns else "", str(answer[i]))
+        correct, _ = score_answer(trajectory_text(completion), str(answer[i]))
         outcomes.append({
             "operations": env.calls if env is not None else 0,
+            "failures": env.failures if env is not None else 0,
             "correct": bool(correct),
             "video": bool(is_video[i]) if is_video is not None else False,
             "endedOnError": bool(env.last_failed) if env is not None else False,
-            "turns": turns,
+            "turns": assistant_turns(completion),
         })
     groups = {}
     for i, key in enumerate(sample_id):
         groups.setdefault(key, []).append(i)
-    totals = [0.0] * len(outcomes)
     parts = [None] * len(outcomes)
     raprs = []
-    for key, members in groups.items():
+    for members in groups.values():
         result = group_rewards([outcomes[i] for i in members], SETTINGS["reward"])
         raprs.append(result["rapr"])
         for i, reward in zip(members, result["rewards"]):
-            totals[i] = float(reward["total"])
             parts[i] = reward
     n = max(len(outcomes), 1)
     if log_metric is not None:
         log_metric("rapr", sum(raprs) / max(len(raprs), 1))
         log_metric("accuracy", sum(p["correctness"] for p in parts) / n)
         log_metric("ops_per_response", sum(o["operations"] for o in outcomes) / n)
-        log_metric("rewards/curiosity/mean", sum(p["curiosity"] for p in parts) / n)
-        log_metric("rewards/penalty/mean", sum(p["penalty"] for p in parts) / n)
     step = int(trainer_state.global_step) if trainer_state is not None else 0
-    if step != _last_step["value"] and groups:
-        _last_step["value"] = step
-        first = next(iter(groups.values()))[: SETTINGS["rollouts_per_step"]]
-        for i in first:
-            emit({"event": "rollout", "step": step, "sampleId": str(sample_id[i]), "turns": outcomes[i]["turns"], "reward": totals[i], "correct": bool(parts[i]["correctness"]), "operations": int(outcomes[i]["operations"])})
-    return totals
+    shown = 0
+    for members in groups.values():
+        for i in members:
+            if shown >= SETTINGS["rollouts_per_step"]:
+                break
+            shown += 1
+            emit({"event": "rollout", "step": step, "sampleId": str(sample_id[i]), "turns": outcomes[i]["turns"], "reward": float(parts[i]["total"]), "correct": bool(parts[i]["correctness"]), "operations": int(outcomes[i]["operations"])})
+    _Batch.parts = parts
+    return parts
+
+
+def _current(completions):
+    if _Batch.parts is None or len(_Batch.parts) != len(completions):
+        raise RuntimeError("correctness must be the first reward function (it scores the batch)")
+    return _Batch.parts
+
+
+def correctness(completions, answer, sample_id, environments=None, is_video=None, trainer_state=None, log_metric=None, **kwargs):
+    """1 when the trajectory's answer matches the gold answer, else 0."""
+    return [float(p["correctness"]) for p in _rewards(completions, answer, sample_id, environments, is_video, trainer_state, log_metric)]
+
+
+def curiosity(completions, answer, sample_id, environments=None, is_video=None, trainer_state=None, log_metric=None, **kwargs):
+    """The curiosity bonus: rollouts that used an operation while the group's RaPR is below H."""
+    return [float(p["curiosity"]) for p in _current(completions)]
+
+
+def penalty(completions, answer, sample_id, environments=None, is_video=None, trainer_state=None, log_metric=None, **kwargs):
+    """The operation penalty: beta * min(N - operations, 0)."""
+    return [float(p["penalty"]) for p in _current(completions)]
+
+
+REWARD_FUNCS = [correctness, curiosity, penalty]

@@ -1,32 +1,42 @@
-"""Pixel Studio's TRL launcher: `python pixel_studio_trl.py --run-dir DIR --config sft.yaml|grpo.yaml`.
+"""Pixel Studio's TRL launcher: `python pixel_studio_trl.py --run-dir DIR --config sft.yaml|grpo.yaml`
+(or the same under `accelerate launch`).
 
-The YAML is TRL's own CLI config (what `trl sft --config sft.yaml` reads), parsed here with TRL's
+The YAML is TRL's own CLI config (what `trl sft --config sft.yaml` reads), parsed with TRL's
 parser (TrlParser over ScriptArguments, SFTConfig/GRPOConfig, ModelConfig, DatasetMixtureConfig,
-as trl/scripts/sft.py and grpo.py do). On top of the CLI this adds: image paths loaded as images,
-the studio's event callback, resume from `spec.json`'s checkpoint, and for GRPO the Pixel Reasoner
-environment (crop tool) and reward. Errors the studio can name are printed as `error` events."""
-
+as trl/scripts/sft.py and grpo.py do). On top of the CLI this adds what the studio needs:
+- the model: a Qwen2-VL / Qwen2.5-VL folder or a fresh tiny Qwen2.5-VL (spec.json baseModel
+  tiny-init), loaded with the image-only processor and the studio's tool-capable chat template;
+- SFT through the studio's collator (sft_collator.py: loss on assistant turns only, wrong looks
+  masked, observations with their images);
+- GRPO through TRL's tool-calling loop with the Pixel Reasoner environment and reward
+  (pixel_reasoner_env.py);
+- the studio's event callback (studio_callback.py), resume from spec.json's checkpoint, and
+  errors the studio can name printed as `error` events.
+"""
 import argparse
 import errno
 import json
 import os
 import sys
 
-from studio_callback import emit, install_sigterm_handler, make_callback, stop_requested
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (HERE, os.path.dirname(HERE)):  # run folder python/, or resources/trainer/trl
+    if os.path.isdir(os.path.join(_path, "pixel_reasoner")) and _path not in sys.path:
+        sys.path.insert(0, _path)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from studio_callback import emit, install_sigterm_handler, is_main_process, make_callback, stop_requested  # noqa: E402
 
 
-def load_rows(data_file, data_dir):
-    """The exported TRL JSONL, with image paths made absolute and the sample index joined in."""
-    samples = {}
-    index_file = os.path.join(data_dir, "samples.jsonl")
-    if os.path.exists(index_file):
-        with open(index_file) as f:
-            for line in f:
-                if line.strip():
-                    row = json.loads(line)
-                    samples[row["id"]] = row
-    rows = []
-    with open(data_file) as f:
+class DataError(Exception):
+    pass
+
+
+def read_records(data_file):
+    """The exported TRL JSONL lines (each validated as JSON)."""
+    lines = []
+    with open(data_file, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -34,96 +44,133 @@ def load_rows(data_file, data_dir):
                 row = json.loads(line)
             except ValueError as error:
                 raise DataError(f"{data_file}:{number}: not JSON ({error})")
-            row["images"] = [os.path.join(data_dir, p) for p in row.get("images", [])]
-            meta = samples.get(row.get("id"), {})
-            row["sample_id"] = meta.get("sample_id", row.get("id"))
-            row["is_video"] = bool(meta.get("is_video", False))
-            rows.append(row)
-    if not rows:
-        raise DataError(f"{data_file} has no records")
-    return rows
+            if not isinstance(row, dict) or not isinstance(row.get("messages"), list):
+                raise DataError(f"{data_file}:{number}: not a TRL conversational record (no messages)")
+            lines.append(line)
+    if not lines:
+        raise DataError(f"{data_file} has no records: the snapshot is empty (accept some traces, then take a new snapshot)")
+    return lines
 
 
-class DataError(Exception):
-    pass
+def grpo_rows(lines, data_dir):
+    """One prompt per sample: the system and first user turn, with that turn's images."""
+    from datasets import Dataset, Image, Sequence
 
+    from sft_collator import load_record
 
-def grpo_rows(rows):
-    """One prompt per sample: the system and first user turn, with only that turn's images."""
     seen, out = set(), []
-    for row in rows:
-        if row["sample_id"] in seen:
+    for line in lines:
+        row = load_record(line, data_dir)
+        sample = row.get("sample_id") or row.get("id")
+        if sample in seen:
             continue
-        seen.add(row["sample_id"])
+        seen.add(sample)
         prompt = []
         for message in row["messages"]:
             if message["role"] == "assistant":
                 break
-            prompt.append(message)
-        n_images = sum(1 for m in prompt for part in m["content"] if part.get("type") == "image")
-        out.append({"prompt": prompt, "images": row["images"][:n_images], "answer": row["answer"], "sample_id": row["sample_id"], "is_video": row["is_video"]})
-    return out
-
-
-def build_dataset(rows):
-    from datasets import Dataset, Image, Sequence
-
-    dataset = Dataset.from_list(rows)
+            prompt.append({"role": message["role"], "content": [{"type": "image"} if c.get("type") == "image" else {"type": "text", "text": c["text"]} for c in message["content"]]})
+        n_images = sum(1 for m in prompt for part in m["content"] if part["type"] == "image")
+        out.append({"prompt": prompt, "images": row["images"][:n_images], "answer": str(row.get("answer", "")), "sample_id": str(sample), "is_video": bool(row.get("is_video", False))})
+    dataset = Dataset.from_list(out)
     return dataset.cast_column("images", Sequence(Image()))
+
+
+def log(message, level="warn"):
+    if is_main_process():
+        emit({"event": "log", "level": level, "message": message})
 
 
 def train(run_dir, config):
     import trl
 
-    with open(os.path.join(run_dir, "spec.json")) as f:
+    import studio_model
+    from sft_collator import StudioSftCollator
+
+    with open(os.path.join(run_dir, "spec.json"), encoding="utf-8") as f:
         spec = json.load(f)
     algorithm = spec["algorithm"]
     if algorithm == "sft":
         from trl.scripts.sft import make_parser
     else:
         from trl.scripts.grpo import make_parser
-    parser = make_parser()
-    script_args, training_args, model_args, dataset_args = parser.parse_args_and_config(["--config", config])[:4]
-    data_dir = os.path.join(run_dir, os.path.dirname(spec["dataset"]["train"]))
-    rows = load_rows(os.path.join(run_dir, spec["dataset"]["train"]), data_dir)
+    parsed = make_parser().parse_args_and_config(["--config", config])
+    training_args, model_args = parsed[1], parsed[2]
+
+    train_file = os.path.join(run_dir, spec["dataset"]["train"])
+    data_dir = os.path.dirname(train_file)
+    lines = read_records(train_file)
+
+    base = spec["baseModel"]
+    if base["kind"] == "tiny-init":
+        model_path = studio_model.build_tiny(os.path.join(run_dir, "base-model"), base.get("seed", 0))
+    else:
+        model_path = model_args.model_name_or_path or base["path"]
+    kind = studio_model.model_type(model_path)
+    processor = studio_model.load_processor_with_template(model_path, log)
+    model = studio_model.load_model(model_path, model_args.dtype, kind)
     peft_config = trl.get_peft_config(model_args)
-    training_args.model_init_kwargs = dict(dtype=model_args.dtype)
     callbacks = [make_callback()]
 
     if algorithm == "sft":
-        trainer = trl.SFTTrainer(model=model_args.model_name_or_path, args=training_args, train_dataset=build_dataset(rows), peft_config=peft_config, callbacks=callbacks)
+        from datasets import Dataset
+
+        trainer = trl.SFTTrainer(
+            model=model,
+            args=training_args,
+            train_dataset=Dataset.from_dict({"record": lines}),
+            data_collator=StudioSftCollator(processor, data_dir),
+            processing_class=processor,
+            peft_config=peft_config,
+            callbacks=callbacks,
+        )
     else:
         import pixel_reasoner_env as env
+        from trl.chat_template_utils import qwen3_template
 
         env.configure(spec)
+        # the studio template's calls are Qwen's <tool_call> JSON: TRL's Qwen3 response parser reads them
+        processor.tokenizer.response_template = qwen3_template
+        suppress = studio_model.vision_token_ids(processor.tokenizer)
+        training_args.generation_kwargs = {**(training_args.generation_kwargs or {}), "suppress_tokens": suppress}
         trainer = trl.GRPOTrainer(
-            model=model_args.model_name_or_path,
-            reward_funcs=[env.pixel_reasoner_reward],
+            model=model,
+            reward_funcs=env.REWARD_FUNCS,
             args=training_args,
-            train_dataset=build_dataset(grpo_rows(rows)),
+            train_dataset=grpo_rows(lines, data_dir),
+            processing_class=processor,
             environment_factory=env.PixelReasonerEnv,
             peft_config=peft_config,
             callbacks=callbacks,
         )
-    trainer.train(resume_from_checkpoint=spec.get("resumeFrom"))
+    resume = spec.get("resumeFrom")
+    trainer.train(resume_from_checkpoint=os.path.join(run_dir, resume) if resume and not os.path.isabs(resume) else resume)
     if stop_requested():
-        emit({"event": "log", "level": "warn", "message": "stopped on request after saving a checkpoint"})
+        log("stopped on request after saving a checkpoint")
         return
     final = os.path.join(training_args.output_dir, "final")
+    if peft_config is not None:
+        # a LoRA run's final model is merged, so it loads like any model folder
+        trainer.model = trainer.model.merge_and_unload()
     trainer.save_model(final)
-    emit({"event": "done", "modelDir": os.path.abspath(final), "onnxDir": None})
+    if trainer.is_world_process_zero():
+        processor.save_pretrained(final)
+        emit({"event": "done", "modelDir": os.path.abspath(final), "onnxDir": None})
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run-dir", required=True)
     parser.add_argument("--config", required=True)
     args = parser.parse_args()
-    os.chdir(args.run_dir)
+    run_dir = os.path.abspath(args.run_dir)
+    os.chdir(run_dir)
     install_sigterm_handler()
+    import studio_model
+
     try:
-        train(args.run_dir, args.config)
-    except DataError as error:
+        train(run_dir, args.config)
+    except (DataError, studio_model.ModelError) as error:
         emit({"event": "error", "kind": "data", "message": str(error)})
         sys.exit(1)
     except ImportError as error:

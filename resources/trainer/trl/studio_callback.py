@@ -31,6 +31,11 @@ def metric_values(logs):
     return out
 
 
+def is_main_process():
+    """Rank 0 under accelerate/torchrun (RANK unset: a single process)."""
+    return os.environ.get("RANK", "0") == "0"
+
+
 def stop_requested():
     return _stop_requested
 

@@ -13,6 +13,8 @@ import { ProgressMeter } from '../jobs/progress-meter'
 import { InferenceManager } from '../inference/inference-manager'
 import { ModelRegistry } from '../inference/model-registry'
 import { TrainingSupervisor } from '../training/supervisor'
+import { pythonPath } from '../training/paths'
+import { setupCommand } from '../training/trainer-env'
 import { Settings } from '../settings/settings'
 import { STUDIO_VERSION } from '../settings/version'
 
@@ -36,7 +38,10 @@ export class Studio implements ServiceContext {
     this.log = options.log ?? ((line) => console.error(`[studio] ${line}`))
     this.settings = new Settings(options.home, this.log)
     this.models = new ModelRegistry(this.settings)
-    this.inference = new InferenceManager(this.models, (status) => this.dispatcher.emit('inference.changed', status))
+    this.inference = new InferenceManager(this.models, (status) => this.dispatcher.emit('inference.changed', status), {
+      python: () => ({ path: pythonPath(process.env, this.settings.home).path, setupHint: `run \`${setupCommand()}\` (or set PIXEL_STUDIO_PYTHON to a Python with torch and transformers)` }),
+      log: this.log
+    })
     this.dispatcher = new Dispatcher(createHandlers(this), this.log)
   }
 
@@ -121,6 +126,7 @@ export class Studio implements ServiceContext {
       this.trainingSupervisor?.detach()
       this.trainingSupervisor = new TrainingSupervisor(project, {
         runQueue: this.trainingQueue,
+        home: this.settings.home,
         log: this.log,
         events: {
           run: (run) => this.dispatcher.emit('training.changed', run),

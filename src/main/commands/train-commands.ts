@@ -3,7 +3,7 @@
 // `watch` keep this process as the studio that runs the queue and follows the trainer, streaming
 // its log; Ctrl+C leaves the trainer running (a later studio re-attaches).
 import { InvalidArgumentError, type Command } from 'commander'
-import type { ServerMessage, TrainingRun, TrainingStartInput } from '../../shared/contract'
+import type { ServerMessage, TrainingEnvironment, TrainingRun, TrainingStartInput } from '../../shared/contract'
 import { defaultLearningRate, PAPER_GRPO, PAPER_REWARD } from '../../shared/training/defaults'
 import type { Studio } from '../app/studio'
 import { prepareRunFolder } from '../training/run-folder'
@@ -30,7 +30,7 @@ const int = (v: string): number => {
 
 interface StartFlags {
   snapshot: string
-  backend: 'tiny-torch' | 'trl' | 'verl'
+  backend: 'trl' | 'verl'
   algorithm: 'sft' | 'grpo'
   model?: string
   title?: string
@@ -62,7 +62,7 @@ function startInput(f: StartFlags): TrainingStartInput {
     ...(f.title ? { title: f.title } : {}),
     baseModel: f.model ? { kind: 'path', path: f.model } : { kind: 'tiny-init', seed: 0 },
     hyper: {
-      learningRate: f.lr ?? defaultLearningRate(f.backend, f.algorithm),
+      learningRate: f.lr ?? defaultLearningRate(f.algorithm, !f.model),
       epochs: f.epochs,
       maxSteps: f.maxSteps,
       batchSize: f.batchSize,
@@ -80,11 +80,11 @@ function startInput(f: StartFlags): TrainingStartInput {
 function withRunFlags(cmd: Command): Command {
   return cmd
     .requiredOption('--snapshot <id>', 'dataset snapshot (its accepted traces)')
-    .option('--backend <name>', 'tiny-torch | trl | verl', 'tiny-torch')
+    .option('--backend <name>', 'trl | verl', 'trl')
     .option('--algorithm <name>', 'sft | grpo', 'sft')
-    .option('--model <path>', 'base model folder (default: a fresh tiny model, tiny-torch only)')
+    .option('--model <path>', 'base model folder, a Qwen2-VL/Qwen2.5-VL (default: a fresh tiny Qwen2.5-VL, TRL)')
     .option('--title <text>', 'a name for the run')
-    .option('--lr <n>', 'learning rate (default: 1e-3/1e-4 tiny-torch SFT/GRPO, 1e-5/1e-6 TRL and verl)', num)
+    .option('--lr <n>', 'learning rate (default: 1e-5/1e-6 SFT/GRPO; 3e-3/1e-4 for a fresh tiny model)', num)
     .option('--epochs <n>', 'epochs', num, 1)
     .option('--max-steps <n>', 'stop after this many optimizer steps (0: run the epochs)', int, 0)
     .option('--batch-size <n>', 'batch size (GRPO: prompts per step)', int, 1)
@@ -97,10 +97,10 @@ function withRunFlags(cmd: Command): Command {
     .option('--reward-formula <name>', 'curiosity bonus: paper | released', 'paper')
     .option('--no-curiosity', 'GRPO without the curiosity bonus (the paper\'s ablation)')
     .option('--device <device>', 'auto | cpu | cuda', 'auto')
-    .option('--gpus <n>', 'GPUs per node', int, 1)
+    .option('--gpus <n>', 'GPUs per node (TRL: processes, DDP through accelerate; on --device cpu, CPU processes)', int, 1)
     .option('--nodes <n>', 'nodes (verl on Ray)', int, 1)
     .option('--ray-address <addr>', 'an existing Ray cluster (verl)')
-    .option('--no-onnx', 'skip the ONNX export at the end (tiny-torch)')
+    .option('--no-onnx', 'skip the ONNX export at the end (unused by TRL and verl)')
 }
 
 function describe(run: TrainingRun): string {
@@ -148,7 +148,7 @@ async function follow(studio: Studio, id: string): Promise<TrainingRun> {
 
 export function registerTrainCommands(program: Command, helpers: CliHelpers): void {
   const print = (value: unknown, human: string): void => console.log(helpers.options().json ? JSON.stringify(value, null, 2) : human)
-  const train = program.command('train').description('SFT and GRPO runs: queue, follow, cancel, resume (tiny-torch, TRL, verl)')
+  const train = program.command('train').description('SFT and GRPO runs: queue, follow, cancel, resume (TRL, verl)')
 
   const run = async <T>(work: (studio: Studio) => Promise<T>, keepOpen = false): Promise<T> => {
     const studio = await helpers.openStudio()
@@ -263,17 +263,16 @@ export function registerTrainCommands(program: Command, helpers: CliHelpers): vo
     .description('GPUs (nvidia-smi), the Python that runs trainers and its torch, with advice')
     .action(async () => {
       await run(async (studio) => {
-        const env = (await studio.dispatcher.invoke('training.gpu', {})) as {
-          gpu: { description: string }
-          python: { path: string; version: string | null; torch: string | null; torchCuda: boolean | null }
-          slots: number
-          advice: string[]
-        }
+        const env = (await studio.dispatcher.invoke('training.gpu', {})) as TrainingEnvironment
+        const managed = env.managed.complete
+          ? `managed env: ${env.managed.dir} (torch ${env.managed.torchVariant}): ${Object.entries(env.managed.versions).map(([k, v]) => `${k} ${v ?? '-'}`).join(', ')}`
+          : `managed env: ${env.managed.problem ?? env.managed.dir}`
         print(
           env,
           [
             `gpu: ${env.gpu.description}`,
-            `python: ${env.python.path} ${env.python.version ?? '(not runnable)'}`,
+            managed,
+            `python (${env.pythonSource === 'env' ? 'PIXEL_STUDIO_PYTHON' : 'managed env'}): ${env.python.path} ${env.python.version ?? '(not runnable)'}`,
             `torch: ${env.python.torch ?? 'not installed'}${env.python.torchCuda ? ' (CUDA)' : env.python.torch ? ' (CPU)' : ''}`,
             `runs at once: ${env.slots}`,
             ...env.advice.map((a) => `- ${a}`)

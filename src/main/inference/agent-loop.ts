@@ -13,7 +13,8 @@ import { GUIDELINES, parseAssistantTurn, systemText, userText, type Step, type S
 import { cropRgb } from '../pixel-ops/crop'
 import { sha256 } from '../pixel-ops/image'
 import { decodeImage } from './images'
-import type { ChatContent, ChatMessage, SamplingSettings, TurnOutput, VlmImage, VlmSession } from './vlm-session'
+import type { ModelBackend } from './model-backend'
+import type { ChatContent, ChatMessage, SamplingSettings, TurnOutput, VlmImage } from './vlm-session'
 
 /** The reference's `vcot` template (it starts with "\n\n"; the question adds two more). */
 export const VCOT_GUIDELINE: string = GUIDELINES.vcot
@@ -223,7 +224,7 @@ function rawOf(step: Step): string {
  * Runs one trajectory. Never throws for model or tool failures: they end in `stop: 'error'` or
  * become observations, so a caller always gets the partial trajectory back.
  */
-export async function runAgent(session: VlmSession, input: AgentInput, options: { signal?: AbortSignal; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
+export async function runAgent(session: ModelBackend, input: AgentInput, options: { signal?: AbortSignal; onEvent?: (e: AgentEvent) => void } = {}): Promise<AgentResult> {
   const settings: AgentSettings = { ...DEFAULT_AGENT_SETTINGS, ...input.settings }
   const emit = options.onEvent ?? ((): void => undefined)
   const start = performance.now()

@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads'
 import { StudioError } from '../../shared/contract/errors'
 import { resolveWorkerFile as resolveWorkerEntry } from '../jobs/worker-file'
 import type { AgentEvent, AgentInput, AgentResult } from './agent-loop'
+import type { ModelSource } from './model-backend'
 import type { ModelFolderDescription } from './model-folder'
 import type { ChatMessage, LoadOptions, ProviderChoice, TurnOutput } from './vlm-session'
 import type { GenerateTurnOptions, HostToWorker, WorkerToHost } from './worker-protocol'
@@ -58,7 +59,8 @@ export class InferenceHost {
 
   private constructor(
     private readonly worker: Worker,
-    readonly model: ModelFolderDescription,
+    /** the folder's description; null for an endpoint model */
+    readonly model: ModelFolderDescription | null,
     readonly provider: ProviderChoice,
     readonly loadMs: number,
     private readonly maxQueue: number
@@ -68,8 +70,8 @@ export class InferenceHost {
     worker.on('exit', (code) => this.fail(new StudioError(this.unloading ? 'cancelled' : 'internal', this.unloading ? 'The model was unloaded' : `The inference worker exited (code ${code})`)))
   }
 
-  /** Starts a worker and loads the model in it; rejects with the loader's StudioError. */
-  static async start(folder: string, options: InferenceHostOptions = {}): Promise<InferenceHost> {
+  /** Starts a worker and loads the model (a folder, or an endpoint) in it; rejects with the loader's StudioError. */
+  static async start(source: string | ModelSource, options: InferenceHostOptions = {}): Promise<InferenceHost> {
     const { file, execArgv } = resolveWorkerFile(options.workerFile)
     const worker = new Worker(file, { execArgv })
     const load: LoadOptions = {}
@@ -87,7 +89,7 @@ export class InferenceHost {
       worker.on('message', listeners.message)
       worker.on('error', listeners.error)
       worker.on('exit', listeners.exit)
-      worker.postMessage({ type: 'load', folder, options: load } satisfies HostToWorker)
+      worker.postMessage({ type: 'load', source: typeof source === 'string' ? { kind: 'folder', folder: source } : source, options: load } satisfies HostToWorker)
     })
       .catch(async (error: unknown) => {
         await worker.terminate()

@@ -18,6 +18,9 @@ import { decodeImage, encodePng } from './images'
 import { InferenceHost } from './inference-host'
 import { storeInferenceTrace, type TraceRecordOptions } from './inference-trace'
 import type { ModelRegistry } from './model-registry'
+import { startCheckpointServer, type CheckpointServer } from './checkpoint-server'
+import type { ModelSource } from './model-backend'
+import type { RegisteredModel } from '../settings/settings'
 import type { ChatContent, ChatMessage, TurnOutput } from './vlm-session'
 
 /** A message for `generate`: text, and images as encoded bytes. */
@@ -27,6 +30,12 @@ export interface GenerateMessage {
 }
 
 type Device = 'auto' | 'cpu' | 'cuda'
+
+export interface ManagerOptions {
+  /** the Python that serves checkpoint models (the trainer environment's) and what fixes it when it lacks the stack */
+  python?: () => { path: string; setupHint: string }
+  log?: (line: string) => void
+}
 
 export interface RunRequest {
   project: Project
@@ -56,9 +65,13 @@ export class InferenceManager {
   private loading: Promise<unknown> | null = null
   private batch: string | null = null
 
+  /** the checkpoint server of a loaded checkpoint model */
+  private server: CheckpointServer | null = null
+
   constructor(
     private readonly registry: ModelRegistry,
-    private readonly onChange: (status: InferenceStatus) => void = () => {}
+    private readonly onChange: (status: InferenceStatus) => void = () => {},
+    private readonly options: ManagerOptions = {}
   ) {}
 
   status(): InferenceStatus {
@@ -75,7 +88,14 @@ export class InferenceManager {
     const model = this.registry.get(modelId)
     const work = (async () => {
       await this.unloadQuietly()
-      this.host = await InferenceHost.start(model.path, { device })
+      const server = model.kind === 'checkpoint' ? await this.startServer(model, device) : null
+      try {
+        this.host = await InferenceHost.start(this.sourceOf(model, server), { device })
+      } catch (error) {
+        await server?.stop()
+        throw error
+      }
+      this.server = server
       this.loadedId = model.id
       this.loadedName = model.name
     })()
@@ -237,9 +257,33 @@ export class InferenceManager {
 
   private async unloadQuietly(): Promise<void> {
     const host = this.host
+    const server = this.server
     this.host = null
+    this.server = null
     this.loadedId = null
     if (host) await host.unload()
+    if (server) await server.stop()
+  }
+
+  /** What the worker loads: the folder, the endpoint, or the checkpoint's server as an endpoint. */
+  private sourceOf(model: RegisteredModel, server: CheckpointServer | null): ModelSource {
+    if (model.kind === 'folder') return { kind: 'folder', folder: model.path }
+    const endpoint = server ? { baseUrl: server.baseUrl, model: server.model, apiKey: null, timeoutMs: 600_000 } : model.endpoint
+    if (!endpoint) throw new StudioError('failed_precondition', `model "${model.name}" has no endpoint settings: remove it and add it again`)
+    // an endpoint answers or fails on its own: one retry for a dropped connection, no more
+    return { kind: 'endpoint', endpoint: { baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey ?? undefined, timeoutMs: endpoint.timeoutMs, retries: 1, maxTokens: 2048 }, ...(server ? { served: { device: server.device } } : {}) }
+  }
+
+  /** Serves a checkpoint with the trainer environment's Python; an exit nobody asked for unloads the model. */
+  private async startServer(model: RegisteredModel, device: Device): Promise<CheckpointServer> {
+    const python = this.options.python?.() ?? { path: 'python3', setupHint: 'install the trainer environment' }
+    const server = await startCheckpointServer(model.path, { python: python.path, setupHint: python.setupHint, device, name: model.id, ...(this.options.log ? { log: this.options.log } : {}) })
+    void server.exited.then(({ code, signal, tail, expected }) => {
+      if (expected || this.server !== server) return
+      this.options.log?.(`the checkpoint server of ${model.name} exited (${signal ?? `code ${code}`}): ${tail.slice(-3).join(' | ')}`)
+      void this.unload()
+    })
+    return server
   }
 }
 

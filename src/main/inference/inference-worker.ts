@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads'
 import { errorBodyOf } from '../../shared/contract/errors'
 import { runAgent } from './agent-loop'
+import { EndpointSession } from './endpoint-session'
 import { VlmSession } from './vlm-session'
 import type { HostToWorker, WorkerToHost } from './worker-protocol'
 
@@ -11,7 +12,7 @@ const port = parentPort
 if (!port) throw new Error('inference-worker.ts must run in a worker thread')
 
 const send = (message: WorkerToHost): void => port.postMessage(message)
-let session: VlmSession | null = null
+let session: VlmSession | EndpointSession | null = null
 const running = new Map<number, AbortController>()
 
 port.on('message', (message: HostToWorker) => {
@@ -19,7 +20,7 @@ port.on('message', (message: HostToWorker) => {
 })
 
 /** Runs one request on the loaded model, cancellable by id; failures go back as run_failed. */
-async function withSession(id: number, work: (model: VlmSession, signal: AbortSignal) => Promise<WorkerToHost>): Promise<void> {
+async function withSession(id: number, work: (model: VlmSession | EndpointSession, signal: AbortSignal) => Promise<WorkerToHost>): Promise<void> {
   if (!session) {
     send({ type: 'run_failed', id, error: { code: 'failed_precondition', message: 'No model is loaded' } })
     return
@@ -39,8 +40,8 @@ async function handle(message: HostToWorker): Promise<void> {
   switch (message.type) {
     case 'load':
       try {
-        session = await VlmSession.load(message.folder, message.options)
-        send({ type: 'loaded', model: session.model, provider: session.provider, loadMs: session.loadMs })
+        session = message.source.kind === 'folder' ? await VlmSession.load(message.source.folder, message.options) : await EndpointSession.connect(message.source.endpoint, message.source.served)
+        send({ type: 'loaded', model: session instanceof VlmSession ? session.model : null, provider: session.provider, loadMs: session.loadMs })
       } catch (error) {
         send({ type: 'load_failed', error: errorBodyOf(error) })
       }

@@ -142,11 +142,7 @@ export class VlmSession {
 
   /** The prompt text after the chat template, before image pads are expanded. */
   renderPrompt(messages: ChatMessage[]): string {
-    const plain: TfChatMessage[] = messages.map((m) => ({
-      role: m.role,
-      content: typeof m.content === 'string' ? m.content : m.content.map((c) => (c.type === 'text' ? { type: 'text', text: c.text } : { type: 'image' }))
-    }))
-    return this.processor.apply_chat_template(plain, { add_generation_prompt: true, tokenize: false })
+    return renderPrompt(this.processor, messages)
   }
 
   /** Counts prompt tokens (with image pads expanded) without running the model. */
@@ -246,35 +242,8 @@ export class VlmSession {
     await this.tfModel.dispose()
   }
 
-  private async prepare(messages: ChatMessage[]): Promise<{ inputIds: TfTensor; attentionMask: TfTensor; pixelValues: TfTensor | null; gridThw: TfTensor | null; images: number }> {
-    const images = messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.flatMap((c) => (c.type === 'image' ? [c.image] : []))))
-    const outputs: TfImageProcessorOutput[] = []
-    for (const image of images) outputs.push(await this.preprocess(image))
-
-    let text = this.renderPrompt(messages)
-    const merge = (this.processor.image_processor.config.merge_size ?? 2) ** 2
-    const pad = '<|image_pad|>'
-    const parts = text.split(pad)
-    if (parts.length - 1 !== images.length) {
-      throw new StudioError('internal', `The chat template rendered ${parts.length - 1} image slots for ${images.length} images`)
-    }
-    text = parts
-      .map((part, i) => {
-        const grid = outputs[i]?.image_grid_thw.data
-        if (!grid) return part
-        const count = Number(grid[0]) * Number(grid[1]) * Number(grid[2])
-        return part + pad.repeat(Math.floor(count / merge))
-      })
-      .join('')
-    const { input_ids, attention_mask } = this.processor.tokenizer(text)
-    if (outputs.length === 0) return { inputIds: input_ids, attentionMask: attention_mask, pixelValues: null, gridThw: null, images: 0 }
-    return {
-      inputIds: input_ids,
-      attentionMask: attention_mask,
-      pixelValues: this.tf.cat(outputs.map((o) => o.pixel_values), 0),
-      gridThw: this.tf.cat(outputs.map((o) => o.image_grid_thw), 0),
-      images: images.length
-    }
+  private prepare(messages: ChatMessage[]): Promise<PreparedPrompt> {
+    return preparePrompt(this.tf, this.processor, messages, (image) => this.preprocess(image))
   }
 
   // Re-prefill sends every image each turn; its preprocessing is done once per image object.
@@ -285,6 +254,59 @@ export class VlmSession {
     const out = await this.processor.image_processor(raw)
     this.features.set(image, out)
     return out
+  }
+}
+
+/** The prompt text after the model's chat template, before image pads are expanded. */
+export function renderPrompt(processor: TfProcessor, messages: ChatMessage[]): string {
+  const plain: TfChatMessage[] = messages.map((m) => ({
+    role: m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((c) => (c.type === 'text' ? { type: 'text', text: c.text } : { type: 'image' }))
+  }))
+  return processor.apply_chat_template(plain, { add_generation_prompt: true, tokenize: false })
+}
+
+export interface PreparedPrompt {
+  inputIds: TfTensor
+  attentionMask: TfTensor
+  pixelValues: TfTensor | null
+  gridThw: TfTensor | null
+  images: number
+}
+
+/**
+ * The model inputs of a conversation as every agent turn builds them: the chat template, each
+ * <|image_pad|> expanded to its image's merged patch count, the tokenizer (exported so the
+ * prompt-format parity test tokenizes exactly what the agent loop sends).
+ */
+export async function preparePrompt(tf: Transformers, processor: TfProcessor, messages: ChatMessage[], preprocess: (image: VlmImage) => Promise<TfImageProcessorOutput>): Promise<PreparedPrompt> {
+  const images = messages.flatMap((m) => (typeof m.content === 'string' ? [] : m.content.flatMap((c) => (c.type === 'image' ? [c.image] : []))))
+  const outputs: TfImageProcessorOutput[] = []
+  for (const image of images) outputs.push(await preprocess(image))
+
+  let text = renderPrompt(processor, messages)
+  const merge = (processor.image_processor.config.merge_size ?? 2) ** 2
+  const pad = '<|image_pad|>'
+  const parts = text.split(pad)
+  if (parts.length - 1 !== images.length) {
+    throw new StudioError('internal', `The chat template rendered ${parts.length - 1} image slots for ${images.length} images`)
+  }
+  text = parts
+    .map((part, i) => {
+      const grid = outputs[i]?.image_grid_thw.data
+      if (!grid) return part
+      const count = Number(grid[0]) * Number(grid[1]) * Number(grid[2])
+      return part + pad.repeat(Math.floor(count / merge))
+    })
+    .join('')
+  const { input_ids, attention_mask } = processor.tokenizer(text)
+  if (outputs.length === 0) return { inputIds: input_ids, attentionMask: attention_mask, pixelValues: null, gridThw: null, images: 0 }
+  return {
+    inputIds: input_ids,
+    attentionMask: attention_mask,
+    pixelValues: tf.cat(outputs.map((o) => o.pixel_values), 0),
+    gridThw: tf.cat(outputs.map((o) => o.image_grid_thw), 0),
+    images: images.length
   }
 }
 

@@ -2,6 +2,7 @@
 // data: images travel as raw pixels, errors as RpcErrorBody so StudioError survives the hop.
 import type { RpcErrorBody } from '../../shared/contract/errors'
 import type { AgentEvent, AgentInput, AgentResult } from './agent-loop'
+import type { ModelSource } from './model-backend'
 import type { ModelFolderDescription } from './model-folder'
 import type { ChatMessage, LoadOptions, ProviderChoice, TurnOutput } from './vlm-session'
 
@@ -11,14 +12,14 @@ export interface GenerateTurnOptions {
 }
 
 export type HostToWorker =
-  | { type: 'load'; folder: string; options: LoadOptions }
+  | { type: 'load'; source: ModelSource; options: LoadOptions }
   | { type: 'run'; id: number; input: AgentInput }
   | { type: 'generate'; id: number; messages: ChatMessage[]; options: GenerateTurnOptions }
   | { type: 'cancel'; id: number }
   | { type: 'unload' }
 
 export type WorkerToHost =
-  | { type: 'loaded'; model: ModelFolderDescription; provider: ProviderChoice; loadMs: number }
+  | { type: 'loaded'; model: ModelFolderDescription | null; provider: ProviderChoice; loadMs: number }
   | { type: 'load_failed'; error: RpcErrorBody }
   | { type: 'event'; id: number; event: Exclude<AgentEvent, { type: 'done' }> }
   | { type: 'result'; id: number; result: AgentResult }

@@ -3,10 +3,12 @@ import { downsampleMinMax } from '../../shared/training/downsample'
 import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { lastLines } from '../training/file-tail'
-import { trainingEnvironment } from '../training/preflight'
+import { defaultEnvDir } from '../training/paths'
+import { forgetProbes, trainingEnvironment } from '../training/preflight'
+import { describeEnv, indexUrlsOf, setupTrainerEnv } from '../training/trainer-env'
 import { listRollouts } from '../training/rollouts'
 
-type TrainingMethods = 'training.start' | 'training.list' | 'training.get' | 'training.cancel' | 'training.resume' | 'training.logs' | 'training.metrics' | 'training.rollouts' | 'training.gpu'
+type TrainingMethods = 'trainer.setup' | 'training.start' | 'training.list' | 'training.get' | 'training.cancel' | 'training.resume' | 'training.logs' | 'training.metrics' | 'training.rollouts' | 'training.gpu'
 
 export function trainingHandlers(studio: ServiceContext): Pick<Handlers, TrainingMethods> {
   return {
@@ -34,6 +36,11 @@ export function trainingHandlers(studio: ServiceContext): Pick<Handlers, Trainin
       studio.training.runs.get(id) // not_found for an unknown run
       return listRollouts(studio.project, id, offset, limit)
     },
-    'training.gpu': () => trainingEnvironment(studio.training.python, studio.training.slots)
+    'training.gpu': () => trainingEnvironment(studio.training.pythonChoice, describeEnv(defaultEnvDir(studio.settings.home)), studio.training.slots),
+    'trainer.setup': async ({ dir, indexUrls }, ctx) => {
+      const result = await setupTrainerEnv({ dir: dir ?? defaultEnvDir(studio.settings.home), indexUrls: indexUrlsOf(indexUrls), signal: ctx.signal, onProgress: (p) => ctx.progress(p), onLine: (line) => studio.log(`trainer setup: ${line}`) })
+      forgetProbes() // the next preflight sees the new environment
+      return result
+    }
   }
 }

@@ -6,8 +6,21 @@ import { dirname, join } from 'node:path'
 import { z } from 'zod'
 import { Keymap } from '../../shared/contract/schemas/keymap'
 
-const RegisteredModel = z.object({ id: z.string(), name: z.string(), path: z.string(), demo: z.boolean(), addedAt: z.string() })
+/** An OpenAI-compatible endpoint that writes a model's turns. The key is a secret: never logged, never returned. */
+const ModelEndpointFile = z.object({ baseUrl: z.string(), model: z.string(), apiKey: z.string().nullable().default(null), timeoutMs: z.number().int().positive().default(300_000) })
+const RegisteredModel = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** folder: a transformers.js folder; checkpoint: a PyTorch checkpoint the studio serves (serve_checkpoint.py); endpoint: a URL */
+  kind: z.enum(['folder', 'checkpoint', 'endpoint']).default('folder'),
+  /** the folder (folder, checkpoint) or the base URL (endpoint) */
+  path: z.string(),
+  endpoint: ModelEndpointFile.nullable().default(null),
+  demo: z.boolean(),
+  addedAt: z.string()
+})
 export type RegisteredModel = z.infer<typeof RegisteredModel>
+export type RegisteredModelInput = z.input<typeof RegisteredModel>
 
 /** The OpenAI-compatible endpoint synthesis narrators use. The key is a secret: never logged, never returned. */
 const NarratorEndpointFile = z.object({

@@ -1,5 +1,5 @@
 // A run's training data: the ACCEPTED traces of its snapshot (review decides what a model learns
-// from), written in the format its backend reads — TRL conversational JSONL (tiny-torch, TRL) or
+// from), written in the format its backend reads — TRL conversational JSONL (TRL) or
 // verl's RL parquet (one row per query). A snapshot without accepted traces is refused before a
 // run is queued.
 import { mkdir, writeFile } from 'node:fs/promises'

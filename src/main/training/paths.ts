@@ -24,9 +24,23 @@ export function layoutAt(dir: string, outputDir = 'output'): RunLayout {
   return { dir, spec: join(dir, 'spec.json'), log: join(dir, 'train.log'), data: join(dir, 'data'), output: join(dir, outputDir) }
 }
 
-/** The Python that runs trainers: PIXEL_STUDIO_PYTHON, else Debian's /usr/bin/python3. */
-export function pythonPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PIXEL_STUDIO_PYTHON || '/usr/bin/python3'
+/** The managed trainer environment's folder under the studio home (`pixel-studio trainer setup`). */
+export function defaultEnvDir(studioHome: string): string {
+  return join(studioHome, 'trainer-env')
+}
+
+export function envPython(dir: string): string {
+  return process.platform === 'win32' ? join(dir, 'Scripts', 'python.exe') : join(dir, 'bin', 'python')
+}
+
+/**
+ * The Python that runs trainers: PIXEL_STUDIO_PYTHON, else the managed environment's
+ * (`pixel-studio trainer setup`, <studio home>/trainer-env), present or not: preflight then says
+ * what to run.
+ */
+export function pythonPath(env: NodeJS.ProcessEnv, studioHome: string): { path: string; source: 'env' | 'managed' } {
+  if (env.PIXEL_STUDIO_PYTHON) return { path: env.PIXEL_STUDIO_PYTHON, source: 'env' }
+  return { path: envPython(defaultEnvDir(studioHome)), source: 'managed' }
 }
 
 /**

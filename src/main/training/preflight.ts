@@ -4,10 +4,12 @@
 // training.gpu: GPUs, Python, torch and whether torch sees CUDA.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { promisify } from 'node:util'
-import { StudioError, type TrainingEnvironment } from '../../shared/contract'
+import { StudioError, type TrainerEnvInfo, type TrainingEnvironment } from '../../shared/contract'
 import { listGpus } from '../runtime/gpus'
 import type { Requirements } from './adapters/adapter'
+import { setupCommand } from './trainer-env'
 
 const run = promisify(execFile)
 
@@ -74,7 +76,9 @@ export function probePython(python: string, modules: readonly string[], timeoutM
 }
 
 /** Throws failed_precondition, naming what is missing and how to get it, before any run starts. */
-export async function assertRunnable(python: string, requirements: Requirements, what: string): Promise<PythonProbe> {
+export async function assertRunnable(choice: { path: string; source: 'env' | 'managed' }, requirements: Requirements, what: string): Promise<PythonProbe> {
+  const python = choice.path
+  if (choice.source === 'managed' && !existsSync(python)) throw new StudioError('failed_precondition', `${what}: no trainer environment at ${dirname(dirname(python))}: run \`${setupCommand()}\` (or set PIXEL_STUDIO_PYTHON to a Python with the TRL stack)`)
   for (const file of requirements.files) {
     if (!existsSync(file)) throw new StudioError('failed_precondition', `${what}: the trainer file ${file} is missing (set PIXEL_STUDIO_RESOURCES to the studio's resources folder)`)
   }
@@ -92,17 +96,22 @@ export function forgetProbes(): void {
   cache.clear()
 }
 
-export async function trainingEnvironment(python: string, slots: number): Promise<TrainingEnvironment> {
+export async function trainingEnvironment(choice: { path: string; source: 'env' | 'managed' }, managed: TrainerEnvInfo, slots: number): Promise<TrainingEnvironment> {
+  const python = choice.path
   const [gpu, probe] = await Promise.all([listGpus(), probePython(python, ['torch'])])
   const torch = probe.modules.torch ?? null
   const advice: string[] = []
-  if (probe.problem) advice.push(probe.problem)
-  else if (!torch) advice.push(`torch is not installed for ${python}: on Debian/Ubuntu \`sudo apt-get install python3-torch\` (CPU), or install a CUDA build of torch with pip and set PIXEL_STUDIO_PYTHON`)
-  if (!gpu.available) advice.push(`${gpu.description}. tiny-torch trains on the CPU; TRL and verl need an NVIDIA GPU (run the studio with \`serve\` on a GPU box)`)
+  // the managed env, when it is the one in use and not there yet, says what to run
+  if (choice.source === 'managed' && managed.problem) advice.push(managed.problem)
+  else if (probe.problem) advice.push(probe.problem)
+  else if (!torch) advice.push(`torch is not installed for ${python}: run \`${managed.setupCommand}\` (a virtualenv with the pinned TRL stack), or on Debian/Ubuntu \`sudo apt-get install python3-torch\` (CPU) and set PIXEL_STUDIO_PYTHON`)
+  if (!gpu.available) advice.push(`${gpu.description}. TRL trains the tiny model on the CPU; real models and verl need an NVIDIA GPU (run the studio with \`serve\` on a GPU box)`)
   else if (torch && probe.torchCuda === false) advice.push(`a GPU is present but this torch (${torch}) cannot use CUDA: install a CUDA build of torch`)
   return {
     gpu,
     python: { path: python, version: probe.version, torch, torchCuda: probe.torchCuda, problem: probe.problem ?? (torch ? null : (probe.errors.torch ?? 'torch is not installed')) },
+    managed,
+    pythonSource: choice.source,
     slots,
     advice
   }

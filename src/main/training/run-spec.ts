@@ -4,6 +4,7 @@
 import { join } from 'node:path'
 import type { z } from 'zod'
 import { RunSpec, StudioError, TrainingStartInput } from '../../shared/contract'
+import { RETIRED } from './adapters'
 import type { DatasetFormat } from './dataset'
 
 export type ParsedStartInput = z.output<typeof TrainingStartInput>
@@ -17,14 +18,18 @@ export function buildRunSpec(
   runId: string,
   dataset: { snapshotId: string; snapshotHash: string; format: DatasetFormat; records: number }
 ): RunSpec {
+  if (input.backend === 'tiny-torch') throw new StudioError('invalid_input', RETIRED)
   if (input.backend === 'verl' && input.algorithm === 'sft') {
-    throw new StudioError('invalid_input', 'the verl backend runs GRPO; train SFT with TRL (or tiny-torch)')
+    throw new StudioError('invalid_input', 'the verl backend runs GRPO; train SFT with TRL')
   }
-  if (input.backend !== 'tiny-torch' && input.baseModel.kind !== 'path') {
-    throw new StudioError('invalid_input', `${input.backend} trains an existing model: set baseModel to {kind: "path", path: <a Hugging Face model folder or id>}`)
+  if (input.backend === 'verl' && input.baseModel.kind !== 'path') {
+    throw new StudioError('invalid_input', 'verl trains an existing model: set baseModel to {kind: "path", path: <a Hugging Face model folder or id>}')
   }
-  if (input.algorithm === 'grpo' && input.backend !== 'tiny-torch' && input.hardware.device === 'cpu') {
-    throw new StudioError('invalid_input', `${input.backend} GRPO needs a GPU (vLLM generation); use tiny-torch to train on the CPU`)
+  if (input.algorithm === 'grpo' && input.backend === 'verl' && input.hardware.device === 'cpu') {
+    throw new StudioError('invalid_input', 'verl GRPO needs GPUs (vLLM generation on Ray); use TRL to train on the CPU')
+  }
+  if (input.backend === 'trl' && input.hardware.nodes > 1) {
+    throw new StudioError('invalid_input', 'the studio launches TRL on this machine (hardware.gpus processes); for several machines start the run with nodes 1, then use accelerate-multinode.yaml and launch-node.sh from its run folder on each machine')
   }
   const { snapshotId: _snapshot, title: _title, ...rest } = input
   return RunSpec.parse({

@@ -9,7 +9,7 @@ import type { EventSource, PrepareContext, TrainerAdapter } from './adapters/ada
 import { DirTail, FileTail, type TailedLine } from './file-tail'
 import { rolloutTraceId, storeRollout } from './rollouts'
 import type { TrainingRunRepository } from './run-repository'
-import { resolveTrainerPath } from './trainer-events'
+import { looksLikeEvent, resolveTrainerPath } from './trainer-events'
 
 export interface TrainingEvents {
   metrics(jobId: string, points: MetricSample[]): void
@@ -44,6 +44,8 @@ export class RunWatcher {
   private epoch: number | null = null
   private dirty = false
   private lastFlush = 0
+  /** event-like lines that failed the TrainerEvent schema: skipped, counted as the `malformed_lines` metric */
+  private malformed = 0
 
   constructor(
     private readonly project: Project,
@@ -57,6 +59,7 @@ export class RunWatcher {
     const run = runs.get(jobId)
     this.latest = { ...run.latest }
     this.step = run.step
+    this.malformed = run.latest.malformed_lines ?? 0
     const extra = adapter.sources(ctx).map((s: EventSource) => ({ tail: s.kind === 'dir' ? new DirTail(s.path) : new FileTail(s.path), isLog: false, parse: s.parse }))
     this.sources = [{ tail: new FileTail(ctx.layout.log), isLog: true, parse: (line) => adapter.parseLogLine(line) }, ...extra]
   }
@@ -90,13 +93,22 @@ export class RunWatcher {
       for (const source of this.sources) {
         for (const line of source.tail.read(final)) {
           if (source.isLog) this.pendingLines.push(line.line)
-          for (const event of source.parse(line.line)) this.handle(event, line)
+          const events = source.parse(line.line)
+          for (const event of events) this.handle(event, line)
+          if (events.length === 0 && looksLikeEvent(line.line)) this.countMalformed()
         }
       }
     } catch (error) {
       this.log(`training ${this.jobId}: reading its output failed: ${error instanceof Error ? error.message : String(error)}`)
     }
     this.flush(false)
+  }
+
+  private countMalformed(): void {
+    this.malformed++
+    this.pendingPoints.push({ name: 'malformed_lines', step: this.step ?? 0, value: this.malformed })
+    this.latest.malformed_lines = this.malformed
+    this.dirty = true
   }
 
   private handle(event: TrainerEvent, at: TailedLine): void {

@@ -15,6 +15,7 @@ import { assertTrainable } from './dataset'
 import { classifyFailure, type Failure } from './failure'
 import { lastLines } from './file-tail'
 import { pythonPath, runLayout } from './paths'
+import { studioHome } from '../settings/settings'
 import { assertRunnable } from './preflight'
 import { writeRunFolder } from './run-folder'
 import { buildRunSpec, defaultTitle } from './run-spec'
@@ -28,10 +29,12 @@ export interface SupervisorOptions {
   runQueue: boolean
   /** runs that may train at once (PIXEL_STUDIO_TRAINING_SLOTS, default 1: one GPU job at a time) */
   slots?: number
-  /** SIGTERM -> SIGKILL delay (PIXEL_STUDIO_TRAINING_GRACE_MS, default 90 s: a tiny-torch GRPO step took up to ~20 s on a loaded 2-core machine, and the trainer finishes its step before it checkpoints) */
+  /** SIGTERM -> SIGKILL delay (PIXEL_STUDIO_TRAINING_GRACE_MS, default 90 s: a tiny-model GRPO step took up to ~20 s on a loaded 2-core machine, and the trainer finishes its step before it checkpoints) */
   graceMs?: number
   pollMs?: number
   env?: NodeJS.ProcessEnv
+  /** where the managed trainer environment lives (<home>/trainer-env); default studioHome(env) */
+  home?: string
   events: Omit<TrainingEvents, 'changed'> & { run(run: TrainingRun): void }
   log?: (line: string) => void
 }
@@ -45,7 +48,7 @@ interface Active {
 }
 
 const LOG_TAIL = 40
-/** What tiny-torch and the TRL launcher print when a SIGTERM/SIGINT stopped them after a checkpoint. */
+/** What the TRL launcher prints when a SIGTERM/SIGINT stopped them after a checkpoint. */
 const STOPPED_ON_SIGNAL = /stopped (by SIG[A-Z]+|on request)/
 
 /** Why a run failed before its trainer started: the environment, a full disk, or its data. */
@@ -89,7 +92,12 @@ export class TrainingSupervisor {
   }
 
   get python(): string {
-    return pythonPath(this.env)
+    return this.pythonChoice.path
+  }
+
+  /** The Python that runs trainers and where it comes from (PIXEL_STUDIO_PYTHON or the managed env). */
+  get pythonChoice(): { path: string; source: 'env' | 'managed' } {
+    return pythonPath(this.env, this.options.home ?? studioHome(this.env))
   }
 
   // ------------------------------------------------------------------ requests
@@ -102,7 +110,7 @@ export class TrainingSupervisor {
     const adapter = adapterFor(input.backend)
     const jobId = `train-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`
     const spec = buildRunSpec(input, jobId, { snapshotId: snapshot.id, snapshotHash: snapshot.hash, format: adapter.datasetFormat(), records: accepted })
-    await assertRunnable(this.python, adapter.requirements(spec), `cannot train with ${input.backend}`)
+    await assertRunnable(this.pythonChoice, adapter.requirements(spec), `cannot train with ${input.backend}`)
     const layout = runLayout(this.project.dir, jobId)
     const run = this.runs.create({
       jobId,
@@ -198,7 +206,7 @@ export class TrainingSupervisor {
     try {
       mkdirSync(ctx.layout.dir, { recursive: true })
       this.appendLog(ctx.layout.log, `attempt ${attempt}: ${run.backend} ${run.algorithm}${run.spec.resumeFrom ? `, resuming from ${run.spec.resumeFrom}` : ''}`)
-      await assertRunnable(this.python, adapter.requirements(run.spec), `cannot train with ${run.backend}`)
+      await assertRunnable(this.pythonChoice, adapter.requirements(run.spec), `cannot train with ${run.backend}`)
       const { ctx: prepared, command } = await writeRunFolder(this.project, run.spec, ctx.layout, { attempt, python: this.python, signal: active.abort.signal })
       ctx.spec = prepared.spec
       this.runs.update(id, { attempt, spec: prepared.spec, command: [command.command, ...command.args], errorKind: null, logTail: null })

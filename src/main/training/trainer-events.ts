@@ -18,6 +18,11 @@ export function parseEventLine(line: string): TrainerEvent | null {
   return parsed.success ? parsed.data : null
 }
 
+/** A line the trainer meant as an event (a JSON object with an "event" key) whether or not it is one. */
+export function looksLikeEvent(line: string): boolean {
+  return /^\s*\{\s*"event"\s*:/.test(line)
+}
+
 /**
  * A path a trainer printed: absolute, else relative to the output folder (the contract's rule for
  * `done`) or to the run folder (what a trainer that prints `output/...` means), whichever exists.

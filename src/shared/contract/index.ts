@@ -20,6 +20,7 @@ import {
   InferenceResult,
   InferenceRunInput,
   InferenceStatus,
+  ModelEndpointInput,
   ModelEntry
 } from './schemas/inference'
 import { JobRecord } from './schemas/job'
@@ -43,6 +44,8 @@ import {
   TraceUpdateInput
 } from './schemas/trace'
 import {
+  TrainerSetupInput,
+  TrainerSetupResult,
   TrainingEnvironment,
   TrainingLogEvent,
   TrainingLogs,
@@ -112,6 +115,12 @@ export const contract = {
 
   'models.list': call('Registered local model folders, each re-validated', Empty, z.array(ModelEntry)),
   'models.add': call('Register a local model folder (validated; nothing is downloaded)', z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(), ModelEntry),
+  'models.addEndpoint': call('Register an OpenAI-compatible chat endpoint (vLLM, SGLang, a served checkpoint) as a model: it writes the turns, the studio runs the crops', ModelEndpointInput, ModelEntry),
+  'models.addCheckpoint': call(
+    'Register a PyTorch Qwen2-VL / Qwen2.5-VL checkpoint (full, or a LoRA adapter merged on load) or a training run\'s folder (its final model, else its newest checkpoint); loading it starts serve_checkpoint.py with the trainer environment',
+    z.object({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }).strict(),
+    ModelEntry
+  ),
   'models.remove': call('Forget a model (its folder is left alone)', z.object({ id: Id }).strict(), z.array(ModelEntry)),
   'models.createDemo': call(
     'Generate a tiny scripted demo model (not a real VLM) into a new folder and register it',
@@ -146,7 +155,7 @@ export const contract = {
   ),
   'inference.batches': call('Batch inference jobs of this project, newest first', Empty, z.array(JobRecord)),
 
-  'training.start': call('Queue an SFT or GRPO run on a snapshot (its accepted traces) with a backend (tiny-torch, TRL, verl); refused before the run when the data or the Python environment cannot work', TrainingStartInput, TrainingRun),
+  'training.start': call('Queue an SFT or GRPO run on a snapshot (its accepted traces) with a backend (TRL, or verl as generated files); refused before the run when the data or the Python environment cannot work', TrainingStartInput, TrainingRun),
   'training.list': call('Training runs, newest first, with their queue position, step, checkpoints and errors', z.object({ status: z.array(JobStatus).min(1).optional() }).strict(), z.array(TrainingRun)),
   'training.get': call('One training run', z.object({ id: Id }).strict(), TrainingRun),
   'training.cancel': call('Cancel a run: a queued one leaves the queue; a running trainer gets SIGTERM (it saves a checkpoint), then SIGKILL after a grace period', z.object({ id: Id }).strict(), TrainingRun),
@@ -154,6 +163,12 @@ export const contract = {
   'training.logs': call('The last lines of a run\'s log (stdout and stderr of every attempt)', TrainingLogsInput, TrainingLogs),
   'training.metrics': call('Metrics per step of one or several runs (to compare them on one chart)', TrainingMetricsInput, TrainingMetrics),
   'training.rollouts': call('Rollouts a GRPO run produced, stored as traces (origin rollout)', TrainingRolloutsInput, TrainingRollouts),
+  'trainer.setup': job(
+    'Create the managed trainer environment (a virtualenv with the pinned TRL stack of resources/trainer/requirements.txt; CUDA or CPU torch picked by nvidia-smi) and report its versions',
+    TrainerSetupInput,
+    JobProgress,
+    TrainerSetupResult
+  ),
   'training.gpu': call('GPUs (nvidia-smi), the Python that runs trainers and its torch, with advice for anything missing', Empty, TrainingEnvironment),
 
   'synthesis.run': job(

@@ -1,11 +1,11 @@
 // Launch defaults the Train screen and the CLI start from. GRPO follows the paper (Pixel Reasoner
 // §4 / DESIGN.md: lr 1e-6, groups of 8, clip 0.2/0.35, no KL, temperature 1.0, top_p 0.95,
-// alpha 0.5, beta 0.05, H 0.3, N 1); tiny-torch trains a small model from scratch, which needs a
-// far larger learning rate to move at all in a CPU smoke run.
-import type { TrainingAlgorithm, TrainingBackend } from '../contract/schemas/training'
+// alpha 0.5, beta 0.05, H 0.3, N 1); a fresh tiny Qwen2.5-VL (tiny-init) trains from scratch, which
+// needs a far larger learning rate to move at all in a CPU smoke run.
+import type { TrainingAlgorithm } from '../contract/schemas/training'
 
-export function defaultLearningRate(backend: TrainingBackend, algorithm: TrainingAlgorithm): number {
-  if (backend === 'tiny-torch') return algorithm === 'sft' ? 1e-3 : 1e-4
+export function defaultLearningRate(algorithm: TrainingAlgorithm, fromScratch: boolean): number {
+  if (fromScratch) return algorithm === 'sft' ? 3e-3 : 1e-4
   return algorithm === 'sft' ? 1e-5 : 1e-6
 }
 

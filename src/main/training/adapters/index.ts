@@ -1,11 +1,15 @@
-import type { TrainingBackend } from '../../../shared/contract'
+import { StudioError, type TrainingBackend } from '../../../shared/contract'
 import type { TrainerAdapter } from './adapter'
-import { tinyTorchAdapter } from './tiny-torch'
 import { trlAdapter } from './trl'
 import { verlAdapter } from './verl'
 
-const ADAPTERS: Record<TrainingBackend, TrainerAdapter> = { 'tiny-torch': tinyTorchAdapter, trl: trlAdapter, verl: verlAdapter }
+// 'tiny-torch' (the retired hand-written trainer) stays in the contract so old runs still read
+const ADAPTERS: Partial<Record<TrainingBackend, TrainerAdapter>> = { trl: trlAdapter, verl: verlAdapter }
 
 export function adapterFor(backend: TrainingBackend): TrainerAdapter {
-  return ADAPTERS[backend]
+  const adapter = ADAPTERS[backend]
+  if (!adapter) throw new StudioError('invalid_input', RETIRED)
+  return adapter
 }
+
+export const RETIRED = 'the tiny-torch trainer was retired: train with backend trl (baseModel tiny-init builds a tiny Qwen2.5-VL that trains on the CPU)'

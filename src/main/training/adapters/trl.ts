@@ -19,18 +19,22 @@ import { parseEventLine } from '../trainer-events'
 import { Commented, Float, toYaml, type YamlDoc } from '../yaml'
 import type { PrepareContext, Requirements, TrainerAdapter } from './adapter'
 
-/** The launcher and the rule package copied into <run>/python. */
-export function copyPythonSources(runDir: string, files: Array<{ from: string; to: string }>): string {
+/** The Python packages a run folder carries beside the launcher (resources/trainer/<name>). */
+const PYTHON_PACKAGES = ['pixel_reasoner', 'qwen_vl', 'tiny_qwen']
+const TRL_FILES = ['pixel_studio_trl.py', 'studio_callback.py', 'studio_model.py', 'sft_collator.py', 'pixel_reasoner_env.py']
+
+/** The launcher and the rule packages copied into <run>/python, so the run folder is self-contained. */
+export function copyPythonSources(runDir: string, files: Array<{ from: string; to: string }>, packages: readonly string[] = ['pixel_reasoner']): string {
   const dir = join(runDir, 'python')
   mkdirSync(dir, { recursive: true })
-  cpSync(trainerResource('pixel_reasoner'), join(dir, 'pixel_reasoner'), { recursive: true, filter: (src) => !src.includes('__pycache__') })
+  for (const name of packages) cpSync(trainerResource(name), join(dir, name), { recursive: true, filter: (src) => !src.includes('__pycache__') })
   for (const f of files) cpSync(f.from, join(dir, f.to))
   return dir
 }
 
+/** The base model: a folder, or the tiny Qwen2.5-VL the launcher builds into <run>/base-model. */
 function modelPath(spec: RunSpec): string {
-  if (spec.baseModel.kind !== 'path') throw new Error(`${spec.backend} trains an existing model folder (baseModel.kind "path")`)
-  return spec.baseModel.path
+  return spec.baseModel.kind === 'path' ? spec.baseModel.path : 'base-model'
 }
 
 const onGpu = (spec: RunSpec): boolean => spec.hardware.device !== 'cpu'
@@ -55,8 +59,9 @@ function common(spec: RunSpec): YamlDoc {
     ...(h.saveEverySteps > 0 ? { save_steps: h.saveEverySteps } : {}),
     bf16: onGpu(spec),
     use_cpu: !onGpu(spec),
-    gradient_checkpointing: onGpu(spec),
-    report_to: new Commented('metrics reach the studio through its JSONL callback, not a tracker', 'none'),
+    gradient_checkpointing: h.gradientCheckpointing ?? onGpu(spec),
+    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
+    ...(spec.reportTo.includes('tensorboard') ? { logging_dir: `${spec.outputDir}/runs` } : {}),
     disable_tqdm: true
   }
   if (h.loraRank > 0) {
@@ -76,7 +81,8 @@ export function trlSftConfig(spec: RunSpec): YamlDoc {
     ...common(spec),
     per_device_train_batch_size: spec.hyper.batchSize,
     max_length: new Commented('no truncation: it would cut image tokens (TRL docs, "Training Vision Language Models")', null),
-    assistant_only_loss: new Commented('loss on assistant turns only: observations (crops, errors) are user turns; TRL swaps in its Qwen2.5-VL training template', true)
+    remove_unused_columns: new Commented('the studio collator (python/sft_collator.py) renders each record and labels only assistant turns', false),
+    dataset_kwargs: { skip_prepare_dataset: true }
   }
 }
 
@@ -94,10 +100,52 @@ export function trlGrpoConfig(spec: RunSpec): YamlDoc {
     beta: new Commented('KL coefficient; 0 loads no reference model (the paper uses none)', new Float(g.klCoef)),
     scale_rewards: new Commented('advantage = reward - group mean, no std division (the paper)', 'none'),
     max_tool_calling_iterations: new Commented('operations a rollout may make (the paper: 4)', g.maxOperations),
-    max_completion_length: 4096,
+    max_completion_length: new Commented('tokens over all turns of a rollout', g.maxCompletionTokens),
+    use_vllm: new Commented('off: rollouts generate with transformers (vLLM is an option where installed)', g.useVllm),
+    ...(g.useVllm ? { vllm_mode: 'colocate' } : {}),
+    log_completions: false,
     remove_unused_columns: new Commented('the reward reads the answer, sample_id and is_video columns', false)
   }
 }
+
+/**
+ * Scale-out on one machine: `accelerate launch` with one process per GPU (DDP; on the CPU,
+ * `hardware.gpus` processes over gloo). Several machines: the files a user fills with the node-0
+ * address and runs on each node (accelerate's own multi-node config).
+ */
+export function accelerateArgs(spec: RunSpec): string[] {
+  const processes = spec.hardware.gpus
+  if (processes <= 1) return []
+  return ['-m', 'accelerate.commands.launch', '--multi_gpu', '--num_processes', String(processes), '--num_machines', '1', '--mixed_precision', onGpu(spec) ? 'bf16' : 'no', '--dynamo_backend', 'no']
+}
+
+export function accelerateMultiNodeConfig(spec: RunSpec, nodes: number): YamlDoc {
+  return {
+    compute_environment: 'LOCAL_MACHINE',
+    distributed_type: new Commented('DDP across machines (accelerate launch --config_file accelerate-multinode.yaml)', onGpu(spec) ? 'MULTI_GPU' : 'MULTI_CPU'),
+    num_machines: nodes,
+    num_processes: new Commented('all processes of all machines: GPUs per machine x machines', nodes * spec.hardware.gpus),
+    machine_rank: new Commented('0 on the first machine, 1.. on the others (launch-node.sh sets it)', 0),
+    main_process_ip: new Commented('FILL IN: the address of machine 0, reachable from every machine', 'NODE0_ADDRESS'),
+    main_process_port: 29500,
+    rdzv_backend: 'static',
+    same_network: true,
+    mixed_precision: onGpu(spec) ? 'bf16' : 'no',
+    use_cpu: !onGpu(spec)
+  }
+}
+
+const LAUNCH_NODE = `#!/bin/sh
+# Runs this TRL run on one machine of several: copy the run folder to every machine (same path),
+# fill main_process_ip in accelerate-multinode.yaml, then on machine N: sh launch-node.sh N
+# (PYTHON: the trainer Python on that machine; default python3).
+set -e
+cd "$(dirname "$0")"
+RANK="\${1:?usage: sh launch-node.sh MACHINE_RANK}"
+PYTHONPATH="$PWD/python" TRL_EXPERIMENTAL_SILENCE=1 exec "\${PYTHON:-python3}" -m accelerate.commands.launch \
+  --config_file accelerate-multinode.yaml --machine_rank "$RANK" \
+  python/pixel_studio_trl.py --run-dir "$PWD" --config CONFIG
+`
 
 function configName(spec: RunSpec): string {
   return spec.algorithm === 'sft' ? 'sft.yaml' : 'grpo.yaml'
@@ -118,7 +166,7 @@ export const trlAdapter: TrainerAdapter = {
   requirements(spec: RunSpec): Requirements {
     return {
       modules: ['torch', 'trl', 'transformers', 'datasets', 'accelerate', 'PIL', ...(spec.hyper.loraRank > 0 ? ['peft'] : [])],
-      files: [trainerResource('trl', 'pixel_studio_trl.py'), trainerResource('pixel_reasoner', 'reward.py')],
+      files: [...TRL_FILES.map((f) => trainerResource('trl', f)), trainerResource('pixel_reasoner', 'reward.py'), trainerResource('qwen_vl', 'chat_template.jinja'), trainerResource('tiny_qwen', 'make_tiny_qwen.py')],
       install: 'pip install trl transformers datasets accelerate pillow peft (GRPO with environment_factory needs transformers >= 5.2), then set PIXEL_STUDIO_PYTHON to that Python'
     }
   },
@@ -128,13 +176,16 @@ export const trlAdapter: TrainerAdapter = {
     writeFileSync(join(layout.dir, config), toYaml(spec.algorithm === 'sft' ? trlSftConfig(spec) : trlGrpoConfig(spec), header(spec)))
     const python = copyPythonSources(
       layout.dir,
-      ['pixel_studio_trl.py', 'studio_callback.py', 'pixel_reasoner_env.py'].map((f) => ({ from: trainerResource('trl', f), to: f }))
+      TRL_FILES.map((f) => ({ from: trainerResource('trl', f), to: f })),
+      PYTHON_PACKAGES
     )
     const script = join(python, 'pixel_studio_trl.py')
-    const args = spec.hardware.gpus > 1 ? ['-m', 'accelerate.commands.launch', '--num_processes', String(spec.hardware.gpus), script] : [script]
+    // the scale-out recipe for a user's cluster, written with every run (the studio itself runs one machine)
+    writeFileSync(join(layout.dir, 'accelerate-multinode.yaml'), toYaml(accelerateMultiNodeConfig(spec, Math.max(spec.hardware.nodes, 2)), `Run ${spec.runId} on several machines: fill in main_process_ip, then on each machine: sh launch-node.sh <rank>`))
+    writeFileSync(join(layout.dir, 'launch-node.sh'), LAUNCH_NODE.replace('CONFIG', config))
     return {
-      command: { command: ctx.python, args: [...args, '--run-dir', layout.dir, '--config', config], env: { PYTHONPATH: python, TRL_EXPERIMENTAL_SILENCE: '1' }, cwd: layout.dir },
-      files: [config, 'python/']
+      command: { command: ctx.python, args: [...accelerateArgs(spec), script, '--run-dir', layout.dir, '--config', config], env: { PYTHONPATH: python, TRL_EXPERIMENTAL_SILENCE: '1' }, cwd: layout.dir },
+      files: [config, 'python/', 'accelerate-multinode.yaml', 'launch-node.sh']
     }
   },
   parseLogLine(line: string): TrainerEvent[] {

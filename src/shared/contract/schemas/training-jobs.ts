@@ -121,6 +121,39 @@ export const GpuInfo = z.object({
 export type GpuInfo = z.infer<typeof GpuInfo>
 
 /** What a training run would find on this machine: GPUs (nvidia-smi), the Python and its torch. */
+/** The virtualenv `trainer setup` manages (default <studio home>/trainer-env). */
+export const TrainerEnvInfo = z.object({
+  dir: z.string(),
+  python: z.string(),
+  /** its python exists */
+  exists: z.boolean(),
+  /** a setup finished there (versions recorded) */
+  complete: z.boolean(),
+  /** distribution -> version as installed by the last setup */
+  versions: z.record(z.string(), z.string().nullable()),
+  torchVariant: z.enum(['cpu', 'cuda', 'index']).nullable(),
+  problem: z.string().nullable(),
+  setupCommand: z.string()
+})
+export type TrainerEnvInfo = z.infer<typeof TrainerEnvInfo>
+
+export const TrainerSetupInput = z
+  .object({
+    /** default: <studio home>/trainer-env */
+    dir: z.string().min(1).optional(),
+    /** pip index URLs (the first is --index-url, the rest extra); default PIXEL_STUDIO_PIP_INDEX_URL, else the public index + torch's CPU/CUDA index */
+    indexUrls: z.array(z.string().min(1)).optional()
+  })
+  .strict()
+export const TrainerSetupResult = z.object({
+  dir: z.string(),
+  python: z.string(),
+  versions: z.record(z.string(), z.string().nullable()),
+  torchVariant: z.enum(['cpu', 'cuda', 'index']),
+  seconds: z.number()
+})
+export type TrainerSetupResult = z.infer<typeof TrainerSetupResult>
+
 export const TrainingEnvironment = z.object({
   gpu: z.object({ available: z.boolean(), description: z.string(), gpus: z.array(GpuInfo) }),
   python: z.object({
@@ -130,6 +163,10 @@ export const TrainingEnvironment = z.object({
     torchCuda: z.boolean().nullable(),
     problem: z.string().nullable()
   }),
+  /** the managed trainer environment, whether or not it is the Python in use */
+  managed: TrainerEnvInfo,
+  /** where `python.path` comes from */
+  pythonSource: z.enum(['env', 'managed']),
   /** how many runs may train at once (PIXEL_STUDIO_TRAINING_SLOTS, default 1) */
   slots: z.number().int().positive(),
   /** what to do about anything missing, in plain words */

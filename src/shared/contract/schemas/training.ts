@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { Id } from './common'
 
+/** 'tiny-torch': the retired hand-written trainer; kept so runs it made still read (new ones are refused) */
 export const TrainingBackend = z.enum(['tiny-torch', 'trl', 'verl'])
 export type TrainingBackend = z.infer<typeof TrainingBackend>
 
@@ -34,7 +35,7 @@ export const RunSpec = z
     runId: Id,
     backend: TrainingBackend,
     algorithm: TrainingAlgorithm,
-    /** a model folder (HF/transformers.js layout or a previous run's checkpoint), or a fresh tiny model */
+    /** a model folder (HF layout or a previous run's checkpoint), or a fresh tiny Qwen2.5-VL (resources/trainer/tiny_qwen) */
     baseModel: z.discriminatedUnion('kind', [z.object({ kind: z.literal('tiny-init'), seed: z.number().int().default(0) }), z.object({ kind: z.literal('path'), path: z.string().min(1) })]),
     dataset: z
       .object({
@@ -58,7 +59,9 @@ export const RunSpec = z
         seed: z.number().int().default(42),
         /** 0: full fine-tuning */
         loraRank: z.number().int().nonnegative().default(0),
-        saveEverySteps: z.number().int().nonnegative().default(0)
+        saveEverySteps: z.number().int().nonnegative().default(0),
+        /** trade compute for memory (TRL); default: on for a GPU run */
+        gradientCheckpointing: z.boolean().optional()
       })
       .strict(),
     grpo: z
@@ -70,6 +73,10 @@ export const RunSpec = z
         clipHigh: z.number().positive().default(0.35),
         klCoef: z.number().min(0).default(0),
         maxOperations: z.number().int().min(0).default(4),
+        /** tokens a rollout may generate over all its turns (TRL max_completion_length) */
+        maxCompletionTokens: z.number().int().positive().default(2048),
+        /** generate rollouts with vLLM (TRL use_vllm, colocated); off: transformers generate */
+        useVllm: z.boolean().default(false),
         reward: RewardSpec.default({ formula: 'paper', alpha: 0.5, beta: 0.05, targetRapr: 0.3, freeOperations: 1, curiosity: true })
       })
       .strict()
@@ -87,7 +94,9 @@ export const RunSpec = z
     outputDir: z.string().min(1).default('output'),
     /** a checkpoint folder to continue from */
     resumeFrom: z.string().nullable().default(null),
-    /** write an ONNX model in the transformers.js layout when done (tiny-torch) */
+    /** experiment trackers the trainer also reports to (TRL report_to); the studio's curves need none */
+    reportTo: z.array(z.enum(['tensorboard', 'wandb'])).default([]),
+    /** write an ONNX model in the transformers.js layout when done (the retired tiny-torch; TRL ignores it) */
     exportOnnx: z.boolean().default(true)
   })
   .strict()

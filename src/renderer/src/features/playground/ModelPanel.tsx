@@ -7,13 +7,20 @@ function size(bytes: number): string {
   return bytes > 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`
 }
 
-/** Register, create (demo), load and unload models; shows the provider and why. */
+/** What a model is, in the picker: its format and size, or the URL that answers for it. */
+function describe(m: ModelEntry): string {
+  if (m.kind === 'endpoint') return `${m.name} · endpoint ${m.endpoint?.model ?? ''} @ ${m.path}`
+  return `${m.name} · ${m.kind === 'checkpoint' ? 'checkpoint · ' : ''}${m.dtype} · ${size(m.totalBytes)}`
+}
+
+/** Register (ONNX folder, PyTorch checkpoint, OpenAI-compatible endpoint), create (demo), load and unload models; shows the provider and why. */
 export function ModelPanel(props: { models: ModelEntry[]; setModels: (m: ModelEntry[]) => void; status: InferenceStatus | null; onError: (m: string) => void }): React.JSX.Element {
   const { client } = useStudio()
   const { models, setModels, status } = props
   const [selected, setSelected] = useState('')
   const [device, setDevice] = useState<'auto' | 'cpu' | 'cuda'>('auto')
   const [path, setPath] = useState('')
+  const [endpoint, setEndpoint] = useState({ baseUrl: '', model: '' })
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const modelId = selected || models[0]?.id || ''
@@ -38,7 +45,7 @@ export function ModelPanel(props: { models: ModelEntry[]; setModels: (m: ModelEn
         {models.length === 0 && <option value="">no models yet</option>}
         {models.map((m) => (
           <option key={m.id} value={m.id} disabled={m.problem !== null}>
-            {m.name} · {m.dtype} · {size(m.totalBytes)}
+            {describe(m)}
             {m.problem ? ' (broken)' : ''}
           </option>
         ))}
@@ -68,8 +75,22 @@ export function ModelPanel(props: { models: ModelEntry[]; setModels: (m: ModelEn
         <button disabled={!path || busy !== null} onClick={() => void act('adding', () => client.call('models.add', { path }))}>
           Add folder
         </button>
+        <button disabled={!path || busy !== null} onClick={() => void act('adding', () => client.call('models.addCheckpoint', { path }))} title="A PyTorch Qwen2-VL / Qwen2.5-VL checkpoint (or a LoRA adapter, or a training run's folder): the studio serves it with serve_checkpoint.py when loaded">
+          Add checkpoint
+        </button>
         <button disabled={!path || busy !== null} onClick={() => void act('creating', () => client.call('models.createDemo', { path, script: 'cropThenAnswer' }))} title="A tiny scripted model that always zooms into the centre, then answers B. For trying the studio without weights.">
           Create demo model
+        </button>
+      </div>
+      <input aria-label="Endpoint URL" placeholder="http://127.0.0.1:8000/v1 (vLLM, SGLang)" value={endpoint.baseUrl} onChange={(e) => setEndpoint({ ...endpoint, baseUrl: e.target.value })} spellCheck={false} />
+      <div className="actions">
+        <input aria-label="Endpoint model" placeholder="served model id" value={endpoint.model} onChange={(e) => setEndpoint({ ...endpoint, model: e.target.value })} spellCheck={false} />
+        <button
+          disabled={!endpoint.baseUrl || !endpoint.model || busy !== null}
+          onClick={() => void act('adding', () => client.call('models.addEndpoint', { name: `${endpoint.model} (endpoint)`, baseUrl: endpoint.baseUrl, model: endpoint.model }))}
+          title="An OpenAI-compatible chat endpoint writes the turns; the studio runs the crops"
+        >
+          Add endpoint
         </button>
       </div>
       <ErrorBanner message={error} />

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react'
 import type { Snapshot, TrainingAlgorithm, TrainingBackend, TrainingEnvironment, TrainingRun } from '../../../../shared/contract'
 import { defaultLearningRate, PAPER_GRPO, PAPER_REWARD } from '../../../../shared/training/defaults'
 import { useStudio } from '../../app/studio-context'
+import { TrainerEnvPanel } from './TrainerEnvPanel'
 import { ErrorBanner } from '../../app/widgets'
 
 interface Form {
@@ -31,11 +32,11 @@ interface Form {
 
 const initial: Form = {
   snapshotId: '',
-  backend: 'tiny-torch',
+  backend: 'trl',
   algorithm: 'sft',
   title: '',
   modelPath: '',
-  learningRate: String(defaultLearningRate('tiny-torch', 'sft')),
+  learningRate: String(defaultLearningRate('sft', true)),
   epochs: '1',
   maxSteps: '0',
   batchSize: '1',
@@ -76,9 +77,10 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
     }, (e: Error) => setError(e.message))
     client.call('training.gpu', {}).then(setEnv, (e: Error) => setError(e.message))
   }, [client])
+  const refreshEnv = (): void => void client.call('training.gpu', {}).then(setEnv, (e: Error) => setError(e.message))
 
   const choose = (backend: TrainingBackend, algorithm: TrainingAlgorithm): void =>
-    setForm((f) => ({ ...f, backend, algorithm, learningRate: String(defaultLearningRate(backend, algorithm)) }))
+    setForm((f) => ({ ...f, backend, algorithm, learningRate: String(defaultLearningRate(algorithm, !f.modelPath.trim())) }))
 
   const launch = async (): Promise<void> => {
     setBusy(true)
@@ -122,6 +124,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
           {env.advice.length > 0 && <span className="warn"> · {env.advice.length} note{env.advice.length > 1 ? 's' : ''}</span>}
         </div>
       )}
+      {env && <TrainerEnvPanel env={env} onChanged={refreshEnv} />}
       <label className="field wide">
         <span>Snapshot</span>
         <select aria-label="Snapshot" value={form.snapshotId} onChange={(e) => set('snapshotId', e.target.value)}>
@@ -138,7 +141,6 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
         <label className="field">
           <span>Backend</span>
           <select aria-label="Backend" value={form.backend} onChange={(e) => choose(e.target.value as TrainingBackend, form.algorithm)}>
-            <option value="tiny-torch">tiny-torch (CPU ok)</option>
             <option value="trl">TRL (workstation)</option>
             <option value="verl">verl (Ray cluster)</option>
           </select>
@@ -151,7 +153,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (run: TrainingRun) => v
           </select>
         </label>
       </div>
-      <Field wide label="Base model folder" value={form.modelPath} onChange={(v) => set('modelPath', v)} title="empty: a fresh tiny model (tiny-torch only)" />
+      <Field wide label="Base model folder" value={form.modelPath} onChange={(v) => set('modelPath', v)} title="empty: a fresh tiny Qwen2.5-VL (TRL; trains on the CPU)" />
       <Field wide label="Title" value={form.title} onChange={(v) => set('title', v)} />
       <div className="row">
         <Field label="Learning rate" value={form.learningRate} onChange={(v) => set('learningRate', v)} />

@@ -1,6 +1,7 @@
 // One run: where it is, its curves and log as they come in, its checkpoints, what went wrong
 // (kind, message, log tail), its rollouts (each opens in Review), and for a finished run with an
-// ONNX export, one click to register the model so the Playground and Evaluate can load it.
+// ONNX export, one click to register the model so the Playground and Evaluate can load it; for a
+// TRL / verl run, one click registers its checkpoint (served by serve_checkpoint.py).
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { ModelEntry, TrainingRollout, TrainingRun } from '../../../../shared/contract'
 import { TRAINING_CURVES } from '../../../../shared/training/defaults'
@@ -59,6 +60,9 @@ export function RunDetail({ run, onError }: { run: TrainingRun; onError: (messag
     })
   }, [runMetrics, run.title])
   const registered = run.onnxDir ? models.find((m) => m.path === run.onnxDir) : undefined
+  // PyTorch checkpoints of TRL / verl runs (tiny-torch writes its own format) are served by serve_checkpoint.py
+  const servable = run.backend !== 'tiny-torch' && (run.status === 'succeeded' || run.checkpoints.length > 0)
+  const served = models.find((m) => m.kind === 'checkpoint' && (m.path === run.runDir || m.path.startsWith(`${run.runDir}/`)))
   const canResume = ['failed', 'cancelled', 'interrupted'].includes(run.status)
 
   return (
@@ -92,6 +96,20 @@ export function RunDetail({ run, onError }: { run: TrainingRun; onError: (messag
           {registered && (
             <button onClick={() => navigate({ screen: 'playground' })} title={registered.path} data-testid="registered-model">
               Registered as {registered.name}: open the Playground
+            </button>
+          )}
+          {servable && !served && (
+            <button
+              disabled={busy}
+              title="Register the run's final model (else its newest checkpoint) as a checkpoint model: loading it starts serve_checkpoint.py with the trainer environment"
+              onClick={() => void act(async () => setModels(await client.call('models.addCheckpoint', { path: run.runDir, name: run.title }).then(() => client.call('models.list', {}))))}
+            >
+              Serve checkpoint
+            </button>
+          )}
+          {served && (
+            <button onClick={() => navigate({ screen: 'playground' })} title={served.path} data-testid="served-checkpoint">
+              Checkpoint registered as {served.name}: open the Playground
             </button>
           )}
         </div>

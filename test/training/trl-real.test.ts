@@ -1,0 +1,128 @@
+// TRL for real, through the studio (training.start, backend trl) on the tiny Qwen2.5-VL the
+// launcher builds (baseModel tiny-init): SFT on an accepted snapshot of the sample project (loss
+// on assistant turns only — checked on a collated batch — and a loss that falls), then GRPO from
+// that warm start through TRL's own tool-calling loop: the crop tool is called, its image goes back
+// into the conversation, the reward is logged per part. Needs the trainer Python (trainerPython():
+// PIXEL_STUDIO_PYTHON or .trainer-env); fails, never skips, without it.
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Studio } from '../../src/main/app/studio'
+import { inMemoryTransport } from '../../src/main/rpc/in-memory'
+import { StudioClient } from '../../src/shared/contract/client'
+import { trainerPython } from '../helpers/python'
+import { tempDir } from '../helpers/temp'
+import { buildTrainingData, type TrainingData } from './training-data'
+
+const root = tempDir('pixel-studio-trl-real-')
+let studio: Studio
+let client: StudioClient
+let data: TrainingData
+let sftModel: string
+
+const hardware = { device: 'cpu' as const, gpus: 1, nodes: 1 }
+
+beforeAll(async () => {
+  process.env.PIXEL_STUDIO_PYTHON = trainerPython()
+  data = await buildTrainingData(root)
+  studio = new Studio({ home: join(root, 'home'), log: () => {} })
+  studio.openProject(join(root, 'project'))
+  studio.runTrainingQueue()
+  client = new StudioClient(inMemoryTransport(studio.dispatcher))
+})
+afterAll(() => studio?.close())
+
+describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
+  it('SFT: labels cover exactly the assistant turns (wrong looks masked); the loss is finite and falls', { timeout: 1_800_000 }, async () => {
+    const run = await client.call('training.start', {
+      snapshotId: data.snapshotId,
+      backend: 'trl',
+      algorithm: 'sft',
+      title: 'tiny qwen sft',
+      baseModel: { kind: 'tiny-init', seed: 0 },
+      hyper: { learningRate: 3e-3, maxSteps: 120, batchSize: 1, saveEverySteps: 60 },
+      hardware
+    })
+    const done = await studio.training.finished(run.id)
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('succeeded')
+    const loss = studio.project.jobs.metrics(run.id, ['loss']).map((p) => p.value)
+    expect(loss.length).toBe(120)
+    expect(loss.every(Number.isFinite)).toBe(true)
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+    expect(mean(loss.slice(-10))).toBeLessThan(mean(loss.slice(0, 10)) / 4)
+    expect(done.checkpoints.map((c) => c.step)).toEqual([60, 120])
+    sftModel = done.modelDir!
+
+    // the collated batch of the run's own data, on the model it trained
+    const runDir = join(root, 'project', 'runs', run.id)
+    const check = spawnSync(trainerPython(), ['test/training/fixtures/collated_batch.py', join(runDir, 'base-model'), join(runDir, 'data', 'train.jsonl')], { encoding: 'utf8', timeout: 300_000 })
+    expect(check.status, check.stderr.slice(-2000)).toBe(0)
+    const batch = JSON.parse(check.stdout.trim().split('\n').at(-1) ?? '') as { records: Array<{ labelled: string[]; expected: string[]; wrong_look_turns: number[]; labels_match_ids: boolean; vision_labelled: boolean; image_tokens: number }> }
+    expect(batch.records.length).toBe(data.records)
+    expect(batch.records.some((r) => r.wrong_look_turns.length > 0)).toBe(true)
+    for (const r of batch.records) {
+      expect(r.labelled).toEqual(r.expected)
+      expect(r.labels_match_ids).toBe(true)
+      expect(r.vision_labelled).toBe(false)
+      expect(r.image_tokens).toBeGreaterThan(0)
+    }
+  })
+
+  it('GRPO after the warm start: the crop tool runs, its image returns to the model, the reward is logged per part', { timeout: 1_800_000 }, async () => {
+    expect(sftModel).toBeTruthy()
+    const run = await client.call('training.start', {
+      snapshotId: data.snapshotId,
+      backend: 'trl',
+      algorithm: 'grpo',
+      title: 'tiny qwen grpo',
+      baseModel: { kind: 'path', path: sftModel },
+      hyper: { learningRate: 1e-4, maxSteps: 2, batchSize: 1 },
+      grpo: { groupSize: 4, maxOperations: 2, maxCompletionTokens: 96, temperature: 0.3 },
+      hardware
+    })
+    const done = await studio.training.finished(run.id)
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('succeeded')
+    const metrics = studio.project.jobs.metrics(run.id)
+    const names = new Set(metrics.map((p) => p.name))
+    for (const name of ['reward', 'rewards/correctness/mean', 'rewards/curiosity/mean', 'rewards/penalty/mean', 'rapr', 'tools/call_frequency', 'tools/failure_frequency']) expect(names.has(name), name).toBe(true)
+    // TRL executed the tool and appended its result (a tool message with the crop) to the rollout
+    expect(Math.max(...metrics.filter((p) => p.name === 'tools/call_frequency').map((p) => p.value))).toBeGreaterThan(0)
+
+    const rollouts = await client.call('training.rollouts', { id: run.id })
+    expect(rollouts.items.length).toBeGreaterThan(0)
+    let sawCropAndAnswer = false
+    for (const item of rollouts.items) {
+      const trace = await client.call('traces.get', { id: item.traceId })
+      expect(trace.origin).toBe('rollout')
+      const kinds = trace.steps.map((s) => s.kind)
+      const observation = trace.steps.find((s) => s.kind === 'observation')
+      // the model wrote a turn after the observation: the crop went back into its conversation
+      if (kinds.includes('crop') && observation?.kind === 'observation' && observation.result.type === 'crop' && kinds.indexOf('answer') > kinds.indexOf('observation')) sawCropAndAnswer = true
+    }
+    expect(sawCropAndAnswer).toBe(true)
+  })
+
+  it('the same SFT through `accelerate launch --num_processes 2` (DDP on the CPU) finishes', { timeout: 1_800_000 }, async () => {
+    const run = await client.call('training.start', {
+      snapshotId: data.snapshotId,
+      backend: 'trl',
+      algorithm: 'sft',
+      title: 'tiny qwen sft ddp',
+      baseModel: { kind: 'tiny-init', seed: 0 },
+      hyper: { learningRate: 3e-3, maxSteps: 4, batchSize: 1 },
+      hardware: { device: 'cpu', gpus: 2, nodes: 1 }
+    })
+    const done = await studio.training.finished(run.id)
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('succeeded')
+    expect(studio.project.jobs.metrics(run.id, ['loss']).length).toBe(4)
+    // two processes split the 3 records: an epoch is 2 steps (one process alone needs 3)
+    const epochs = studio.project.jobs.metrics(run.id, ['epoch'])
+    expect(epochs.find((p) => p.step === 1)?.value).toBe(0.5)
+    const runDir = join(root, 'project', 'runs', run.id)
+    expect(readFileSync(join(runDir, 'accelerate-multinode.yaml'), 'utf8')).toContain('main_process_ip: "NODE0_ADDRESS"')
+  })
+})
