@@ -60,8 +60,7 @@ function common(spec: RunSpec): YamlDoc {
     bf16: onGpu(spec),
     use_cpu: !onGpu(spec),
     gradient_checkpointing: h.gradientCheckpointing ?? onGpu(spec),
-    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
-    ...(spec.reportTo.includes('tensorboard') ? { logging_dir: `${spec.outputDir}/runs` } : {}),
+    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra (TensorBoard writes under output_dir/runs)', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
     disable_tqdm: true
   }
   if (h.loraRank > 0) {
