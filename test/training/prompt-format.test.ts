@@ -8,7 +8,7 @@
 //   - the studio agent loop (its prompt preparation, transformers.js over the same folder).
 // All must be the same ids; the template must pass TRL's tool-calling and prefix checks.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -108,21 +108,28 @@ describe('one prompt format (tiny Qwen2.5-VL, studio chat template)', () => {
     expect(turns).toBe(2)
   })
 
-  it('a verl GRPO prompt (tool schemas from its tool_config.yaml) renders the reference system text: the schema reaches the model', () => {
+  it('a verl GRPO prompt (tool schemas from its tool_config.yaml) renders the reference system text: the schema reaches the model', { timeout: 600_000 }, () => {
     const question = userText('What number is written on the small white sign?', 'vcot')
     const run = spawnSync(trainerPython(), ['test/training/fixtures/render_verl_prompt.py', modelDir, 'test/training/golden/verl-grpo/tool_config.yaml', question], { encoding: 'utf8', timeout: 300_000 })
     expect(run.status, run.stderr.slice(-2000)).toBe(0)
     expect(run.stdout).toBe(`<|im_start|>system\n${systemText({ cropToolName: 'crop_image_normalized' })}<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>${question}<|im_end|>\n<|im_start|>assistant\n`)
   })
 
-  it('a Qwen folder whose template has no tool support trains with the studio template, and says so', () => {
+  it('a Qwen folder whose template has no tool support trains with the studio template, and says so', { timeout: 600_000 }, () => {
     const folder = join(root, 'stock-template')
     cpSync(modelDir, folder, { recursive: true })
-    // TRL's copy of the stock Qwen2.5-VL template: no tools, so GRPO would refuse it
-    const stock = execFileSync(trainerPython(), ['-c', 'import trl.chat_template_utils as u; print(u.qwen2_5_vl_chat_template, end="")'], { encoding: 'utf8' })
-    writeFileSync(join(folder, 'chat_template.jinja'), stock)
-    const script = ['import sys', "sys.path[:0] = ['resources/trainer', 'resources/trainer/trl']", 'import studio_model', 'from trl.chat_template_utils import supports_tool_calling', 'from qwen_vl.processor import load_processor',
-      'print(supports_tool_calling(load_processor(sys.argv[1])))', 'p = studio_model.load_processor_with_template(sys.argv[1], print)', 'print(p.chat_template == studio_model.studio_template(), supports_tool_calling(p))']
+    const script = [
+      'import os, sys',
+      "sys.path[:0] = ['resources/trainer', 'resources/trainer/trl']",
+      'import studio_model',
+      'from trl.chat_template_utils import qwen2_5_vl_chat_template, supports_tool_calling',
+      'from qwen_vl.processor import load_processor',
+      // TRL's copy of the stock Qwen2.5-VL template: no tools, so GRPO would refuse it
+      "open(os.path.join(sys.argv[1], 'chat_template.jinja'), 'w').write(qwen2_5_vl_chat_template)",
+      'print(supports_tool_calling(load_processor(sys.argv[1])))',
+      'p = studio_model.load_processor_with_template(sys.argv[1], print)',
+      'print(p.chat_template == studio_model.studio_template(), supports_tool_calling(p))'
+    ]
     const out = execFileSync(trainerPython(), ['-c', script.join('\n'), folder], { encoding: 'utf8' }).trim().split('\n')
     expect(out[0]).toBe('False')
     expect(out[1]).toContain("its chat template has no tool support; training with the studio's")

@@ -24,6 +24,11 @@ let sftModel: string
 
 const hardware = { device: 'cpu' as const, gpus: 1, nodes: 1 }
 
+/** An SFT run of the tiny Qwen2.5-VL built from scratch, on the test snapshot, on the CPU. */
+function start(title: string, hyper: Record<string, number>, extra: Record<string, unknown> = {}) {
+  return client.call('training.start', { snapshotId: data.snapshotId, backend: 'trl', algorithm: 'sft', title, baseModel: { kind: 'tiny-init', seed: 0 }, hyper: { learningRate: 3e-3, batchSize: 1, ...hyper }, hardware, ...extra })
+}
+
 beforeAll(async () => {
   process.env.PIXEL_STUDIO_PYTHON = trainerPython()
   data = await buildTrainingData(root)
@@ -36,15 +41,7 @@ afterAll(() => studio?.close())
 
 describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   it('SFT: labels cover exactly the assistant turns (wrong looks masked); the loss is finite and falls', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 120, batchSize: 1, saveEverySteps: 60 },
-      hardware
-    })
+    const run = await start('tiny qwen sft', { maxSteps: 120, saveEverySteps: 60 })
     const done = await studio.training.finished(run.id)
     expect(done.error).toBeNull()
     expect(done.status).toBe('succeeded')
@@ -107,15 +104,7 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   })
 
   it('the same SFT through `accelerate launch --num_processes 2` (DDP on the CPU) finishes', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft ddp',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 4, batchSize: 1 },
-      hardware: { device: 'cpu', gpus: 2, nodes: 1 }
-    })
+    const run = await start('tiny qwen sft ddp', { maxSteps: 4 }, { hardware: { device: 'cpu', gpus: 2, nodes: 1 } })
     const done = await studio.training.finished(run.id)
     expect(done.error).toBeNull()
     expect(done.status).toBe('succeeded')
@@ -128,16 +117,7 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   })
 
   it('LoRA SFT with a tracker: the final model is merged (loads like any folder) and TensorBoard gets the curves', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen lora',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 3, batchSize: 1, loraRank: 4 },
-      reportTo: ['tensorboard'],
-      hardware
-    })
+    const run = await start('tiny qwen lora', { maxSteps: 3, loraRank: 4 }, { reportTo: ['tensorboard'] })
     const done = await studio.training.finished(run.id)
     expect(done.error).toBeNull()
     expect(done.status).toBe('succeeded')
@@ -151,15 +131,7 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   })
 
   it('cancels a TRL run (SIGTERM: it saves a checkpoint) and resumes it from that checkpoint', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft cancel',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 400, batchSize: 1, saveEverySteps: 200 },
-      hardware
-    })
+    const run = await start('tiny qwen sft cancel', { maxSteps: 400, saveEverySteps: 200 })
     await expect.poll(() => studio.training.runs.get(run.id).step ?? 0, { timeout: 600_000, interval: 200 }).toBeGreaterThanOrEqual(2)
     await client.call('training.cancel', { id: run.id })
     const cancelled = await studio.training.finished(run.id)
@@ -182,15 +154,7 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   })
 
   it('a killed trainer fails its run with the log, and the studio keeps serving', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft killed',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 400, batchSize: 1 },
-      hardware
-    })
+    const run = await start('tiny qwen sft killed', { maxSteps: 400 })
     await expect.poll(() => studio.training.runs.get(run.id).step ?? 0, { timeout: 600_000, interval: 200 }).toBeGreaterThanOrEqual(1)
     process.kill(studio.training.runs.get(run.id).pid!, 'SIGKILL')
     const failed = await studio.training.finished(run.id)
