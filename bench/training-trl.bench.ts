@@ -32,6 +32,8 @@ async function run(r: BenchReporter): Promise<void> {
   process.env.PIXEL_STUDIO_PYTHON ??= resolve('.trainer-env/bin/python')
   const dir = mkdtempSync(join(tmpdir(), 'pixel-studio-bench-trl-'))
   const studio = new Studio({ home: join(dir, 'home'), log: () => {} })
+  // the supervisor's timers and the detached trainer do not hold the event loop: this does
+  const keepAlive = setInterval(() => undefined, 1000)
   try {
     const data = await buildTrainingData(dir)
     studio.openProject(join(dir, 'project'))
@@ -72,6 +74,7 @@ async function run(r: BenchReporter): Promise<void> {
     })
     r.compare(grpoStudio, grpoDirect)
   } finally {
+    clearInterval(keepAlive)
     studio.close()
     rmSync(dir, { recursive: true, force: true })
   }
