@@ -39,7 +39,7 @@ describe('Train screen', () => {
     const form = page.getByRole('region', { name: 'Launch a run' })
     await expect.poll(() => form.getByTestId('training-machine').textContent()).toContain('torch missing')
     await form.getByRole('button', { name: 'Queue run' }).click()
-    await expect.poll(() => form.getByRole('alert').textContent()).toContain('sudo apt-get install python3-torch python3-onnx')
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('pip install trl transformers')
     expect(await page.getByTestId('run-row').count()).toBe(0)
     await page.getByRole('button', { name: 'Close form' }).click()
 

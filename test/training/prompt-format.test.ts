@@ -8,14 +8,14 @@
 //   - the studio agent loop (its prompt preparation, transformers.js over the same folder).
 // All must be the same ids; the template must pass TRL's tool-calling and prefix checks.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemPrompt, VCOT_GUIDELINE } from '../../src/main/inference/agent-loop'
 import { transformers } from '../../src/main/inference/transformers-adapter'
 import { preparePrompt, type ChatContent, type ChatMessage, type VlmImage } from '../../src/main/inference/vlm-session'
-import { userText } from '../../src/shared/toolcall'
+import { systemText, userText } from '../../src/shared/toolcall'
 import { trainerPython } from '../helpers/python'
 import { tempDir } from '../helpers/temp'
 import { buildTrainingData, type TrainingData } from './training-data'
@@ -106,5 +106,34 @@ describe('one prompt format (tiny Qwen2.5-VL, studio chat template)', () => {
       turns++
     }
     expect(turns).toBe(2)
+  })
+
+  it('a verl GRPO prompt (tool schemas from its tool_config.yaml) renders the reference system text: the schema reaches the model', { timeout: 600_000 }, () => {
+    const question = userText('What number is written on the small white sign?', 'vcot')
+    const run = spawnSync(trainerPython(), ['test/training/fixtures/render_verl_prompt.py', modelDir, 'test/training/golden/verl-grpo/tool_config.yaml', question], { encoding: 'utf8', timeout: 300_000 })
+    expect(run.status, run.stderr.slice(-2000)).toBe(0)
+    expect(run.stdout).toBe(`<|im_start|>system\n${systemText({ cropToolName: 'crop_image_normalized' })}<|im_end|>\n<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>${question}<|im_end|>\n<|im_start|>assistant\n`)
+  })
+
+  it('a Qwen folder whose template has no tool support trains with the studio template, and says so', { timeout: 600_000 }, () => {
+    const folder = join(root, 'stock-template')
+    cpSync(modelDir, folder, { recursive: true })
+    const script = [
+      'import os, sys',
+      "sys.path[:0] = ['resources/trainer', 'resources/trainer/trl']",
+      'import studio_model',
+      'from trl.chat_template_utils import qwen2_5_vl_chat_template, supports_tool_calling',
+      'from qwen_vl.processor import load_processor',
+      // TRL's copy of the stock Qwen2.5-VL template: no tools, so GRPO would refuse it
+      "open(os.path.join(sys.argv[1], 'chat_template.jinja'), 'w').write(qwen2_5_vl_chat_template)",
+      'print(supports_tool_calling(load_processor(sys.argv[1])))',
+      'p = studio_model.load_processor_with_template(sys.argv[1], print)',
+      'print(p.chat_template == studio_model.studio_template(), supports_tool_calling(p))'
+    ]
+    const out = execFileSync(trainerPython(), ['-c', script.join('\n'), folder], { encoding: 'utf8' }).trim().split('\n')
+    expect(out[0]).toBe('False')
+    expect(out[1]).toContain("its chat template has no tool support; training with the studio's")
+    expect(out[1]).toContain('qwen_vl/chat_template.jinja')
+    expect(out.at(-1)).toBe('True True')
   })
 })

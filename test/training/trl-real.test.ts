@@ -5,13 +5,14 @@
 // into the conversation, the reward is logged per part. Needs the trainer Python (trainerPython():
 // PIXEL_STUDIO_PYTHON or .trainer-env); fails, never skips, without it.
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../src/main/app/studio'
 import { inMemoryTransport } from '../../src/main/rpc/in-memory'
 import { StudioClient } from '../../src/shared/contract/client'
 import { trainerPython } from '../helpers/python'
+import { rejection } from '../helpers/rejection'
 import { tempDir } from '../helpers/temp'
 import { buildTrainingData, type TrainingData } from './training-data'
 
@@ -22,6 +23,11 @@ let data: TrainingData
 let sftModel: string
 
 const hardware = { device: 'cpu' as const, gpus: 1, nodes: 1 }
+
+/** An SFT run of the tiny Qwen2.5-VL built from scratch, on the test snapshot, on the CPU. */
+function start(title: string, hyper: Record<string, number>, extra: Record<string, unknown> = {}) {
+  return client.call('training.start', { snapshotId: data.snapshotId, backend: 'trl', algorithm: 'sft', title, baseModel: { kind: 'tiny-init', seed: 0 }, hyper: { learningRate: 3e-3, batchSize: 1, ...hyper }, hardware, ...extra })
+}
 
 beforeAll(async () => {
   process.env.PIXEL_STUDIO_PYTHON = trainerPython()
@@ -35,15 +41,7 @@ afterAll(() => studio?.close())
 
 describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   it('SFT: labels cover exactly the assistant turns (wrong looks masked); the loss is finite and falls', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 120, batchSize: 1, saveEverySteps: 60 },
-      hardware
-    })
+    const run = await start('tiny qwen sft', { maxSteps: 120, saveEverySteps: 60 })
     const done = await studio.training.finished(run.id)
     expect(done.error).toBeNull()
     expect(done.status).toBe('succeeded')
@@ -106,15 +104,7 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
   })
 
   it('the same SFT through `accelerate launch --num_processes 2` (DDP on the CPU) finishes', { timeout: 1_800_000 }, async () => {
-    const run = await client.call('training.start', {
-      snapshotId: data.snapshotId,
-      backend: 'trl',
-      algorithm: 'sft',
-      title: 'tiny qwen sft ddp',
-      baseModel: { kind: 'tiny-init', seed: 0 },
-      hyper: { learningRate: 3e-3, maxSteps: 4, batchSize: 1 },
-      hardware: { device: 'cpu', gpus: 2, nodes: 1 }
-    })
+    const run = await start('tiny qwen sft ddp', { maxSteps: 4 }, { hardware: { device: 'cpu', gpus: 2, nodes: 1 } })
     const done = await studio.training.finished(run.id)
     expect(done.error).toBeNull()
     expect(done.status).toBe('succeeded')
@@ -124,5 +114,62 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
     expect(epochs.find((p) => p.step === 1)?.value).toBe(0.5)
     const runDir = join(root, 'project', 'runs', run.id)
     expect(readFileSync(join(runDir, 'accelerate-multinode.yaml'), 'utf8')).toContain('main_process_ip: "NODE0_ADDRESS"')
+  })
+
+  it('LoRA SFT with a tracker: the final model is merged (loads like any folder) and TensorBoard gets the curves', { timeout: 1_800_000 }, async () => {
+    const run = await start('tiny qwen lora', { maxSteps: 3, loraRank: 4 }, { reportTo: ['tensorboard'] })
+    const done = await studio.training.finished(run.id)
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('succeeded')
+    const files = readdirSync(done.modelDir!)
+    expect(files).toContain('model.safetensors')
+    expect(files).not.toContain('adapter_config.json')
+    expect(files).toContain('chat_template.jinja')
+    const runDir = join(root, 'project', 'runs', run.id)
+    const events = readdirSync(join(runDir, 'output', 'runs'), { recursive: true }).map(String)
+    expect(events.some((f) => f.includes('events.out.tfevents'))).toBe(true)
+  })
+
+  it('cancels a TRL run (SIGTERM: it saves a checkpoint) and resumes it from that checkpoint', { timeout: 1_800_000 }, async () => {
+    const run = await start('tiny qwen sft cancel', { maxSteps: 400, saveEverySteps: 200 })
+    await expect.poll(() => studio.training.runs.get(run.id).step ?? 0, { timeout: 600_000, interval: 200 }).toBeGreaterThanOrEqual(2)
+    await client.call('training.cancel', { id: run.id })
+    const cancelled = await studio.training.finished(run.id)
+    expect(cancelled.status).toBe('cancelled')
+    // the launcher saved a checkpoint at the step it stopped on (none was due before step 200)
+    const checkpoint = cancelled.checkpoints.at(-1)
+    expect(checkpoint).toBeDefined()
+    expect(checkpoint!.step).toBeLessThan(200)
+    expect(existsSync(join(checkpoint!.path, 'trainer_state.json'))).toBe(true)
+
+    await client.call('training.resume', { id: run.id })
+    // the resumed attempt continues from the checkpoint: its next logged step follows it
+    await expect.poll(() => studio.training.runs.get(run.id).step ?? 0, { timeout: 600_000, interval: 200 }).toBeGreaterThan(checkpoint!.step)
+    const logs = await client.call('training.logs', { id: run.id, tail: 400 })
+    expect(logs.lines.join('\n')).toContain(`resuming from ${checkpoint!.path}`)
+    const steps = studio.project.jobs.metrics(run.id, ['loss']).map((p) => p.step)
+    expect(steps).toContain(checkpoint!.step + 1)
+    await client.call('training.cancel', { id: run.id })
+    expect((await studio.training.finished(run.id)).status).toBe('cancelled')
+  })
+
+  it('a killed trainer fails its run with the log, and the studio keeps serving', { timeout: 1_800_000 }, async () => {
+    const run = await start('tiny qwen sft killed', { maxSteps: 400 })
+    await expect.poll(() => studio.training.runs.get(run.id).step ?? 0, { timeout: 600_000, interval: 200 }).toBeGreaterThanOrEqual(1)
+    process.kill(studio.training.runs.get(run.id).pid!, 'SIGKILL')
+    const failed = await studio.training.finished(run.id)
+    expect(failed.status).toBe('failed')
+    expect(failed.error?.message).toContain('SIGKILL')
+    expect(failed.error?.logTail?.some((l) => l.includes('"event":"metrics"'))).toBe(true)
+    expect((await client.call('training.list', {})).some((r) => r.id === run.id)).toBe(true)
+  })
+
+  it('refuses a model folder that is not Qwen2-VL / Qwen2.5-VL, naming what it is', async () => {
+    const folder = join(root, 'not-qwen')
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(join(folder, 'config.json'), JSON.stringify({ model_type: 'llama' }))
+    const error = await rejection(client.call('training.start', { snapshotId: data.snapshotId, backend: 'trl', algorithm: 'sft', baseModel: { kind: 'path', path: folder }, hyper: { learningRate: 1e-5 }, hardware }))
+    expect(error.code).toBe('invalid_input')
+    expect(error.message).toContain('is a "llama" model; the TRL trainer trains Qwen2-VL and Qwen2.5-VL')
   })
 })

@@ -4,6 +4,7 @@ support, so SFT, GRPO rollouts, the agent loop and the exports render one prompt
 template is saved with every checkpoint."""
 import json
 import os
+import time
 
 QWEN_VL_TYPES = ("qwen2_vl", "qwen2_5_vl")
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,16 +36,19 @@ def build_tiny(out_dir, seed):
     """spec.baseModel tiny-init: a fresh tiny Qwen2.5-VL (resources/trainer/tiny_qwen)."""
     from tiny_qwen.make_tiny_qwen import main as make_tiny
 
-    if not os.path.isfile(os.path.join(out_dir, "config.json")):
-        # every process of a distributed run builds the same (seeded) model; the first rename wins
-        tmp = f"{out_dir}.rank{os.environ.get('RANK', '0')}.tmp"
+    config = os.path.join(out_dir, "config.json")
+    if os.environ.get("LOCAL_RANK", "0") != "0":
+        # another process of a distributed run: local rank 0 builds it (renamed into place whole)
+        deadline = time.time() + 600
+        while not os.path.isfile(config):
+            if time.time() > deadline:
+                raise ModelError(f"{out_dir}: the tiny model was not built by local rank 0 within 10 minutes")
+            time.sleep(0.2)
+        return out_dir
+    if not os.path.isfile(config):
+        tmp = out_dir + ".tmp"
         make_tiny([tmp, "--seed", str(seed)])
-        try:
-            os.rename(tmp, out_dir)
-        except OSError:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        os.replace(tmp, out_dir)
     return out_dir
 
 

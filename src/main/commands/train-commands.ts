@@ -51,6 +51,10 @@ interface StartFlags {
   nodes: number
   rayAddress?: string
   onnx: boolean
+  reportTo: Array<'tensorboard' | 'wandb'>
+  gradientCheckpointing?: boolean
+  maxCompletionTokens: number
+  vllm: boolean
   detach?: boolean
 }
 
@@ -69,9 +73,13 @@ function startInput(f: StartFlags): TrainingStartInput {
       gradAccum: f.gradAccum,
       seed: f.seed,
       loraRank: f.loraRank,
-      saveEverySteps: f.saveEvery
+      saveEverySteps: f.saveEvery,
+      ...(f.gradientCheckpointing !== undefined ? { gradientCheckpointing: f.gradientCheckpointing } : {})
     },
-    ...(f.algorithm === 'grpo' ? { grpo: { ...PAPER_GRPO, groupSize: f.groupSize, maxOperations: f.maxOperations, reward: { ...PAPER_REWARD, formula: f.rewardFormula, curiosity: f.curiosity } } } : {}),
+    ...(f.algorithm === 'grpo'
+      ? { grpo: { ...PAPER_GRPO, groupSize: f.groupSize, maxOperations: f.maxOperations, maxCompletionTokens: f.maxCompletionTokens, useVllm: f.vllm, reward: { ...PAPER_REWARD, formula: f.rewardFormula, curiosity: f.curiosity } } }
+      : {}),
+    reportTo: f.reportTo,
     hardware: { device: f.device, gpus: f.gpus, nodes: f.nodes, ...(f.rayAddress ? { rayAddress: f.rayAddress } : {}) },
     exportOnnx: f.onnx
   }
@@ -101,6 +109,11 @@ function withRunFlags(cmd: Command): Command {
     .option('--nodes <n>', 'nodes (verl on Ray)', int, 1)
     .option('--ray-address <addr>', 'an existing Ray cluster (verl)')
     .option('--no-onnx', 'skip the ONNX export at the end (unused by TRL and verl)')
+    .option('--report-to <tracker>', 'also report to an experiment tracker: tensorboard | wandb (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--gradient-checkpointing', 'trade compute for memory (default: on for a GPU run)')
+    .option('--no-gradient-checkpointing', 'never checkpoint activations')
+    .option('--max-completion-tokens <n>', 'GRPO: tokens a rollout may generate over all its turns', int, 2048)
+    .option('--vllm', 'GRPO: generate rollouts with vLLM (where installed)', false)
 }
 
 function describe(run: TrainingRun): string {

@@ -1,16 +1,17 @@
-// TRL on one workstation (huggingface/trl). The studio writes:
+// TRL on one workstation (huggingface/trl), and on the CPU for the tiny Qwen2.5-VL. The studio writes:
 // - sft.yaml / grpo.yaml: TRL's CLI config format (`trl sft --config sft.yaml`, docs/source/clis.md):
 //   keys of ScriptArguments + DatasetMixtureConfig (trl/scripts/utils.py), SFTConfig / GRPOConfig
 //   (trl/trainer/{sft,grpo}_config.py, on top of transformers' TrainingArguments) and ModelConfig
 //   (trl/trainer/model_config.py: use_peft, lora_r, ...). The dataset is the exported TRL JSONL,
 //   loaded as a `json` dataset mixture entry (DatasetConfig: path/data_files/split).
-// - python/: the studio's launcher (resources/trainer/trl) and the shared Pixel Reasoner rules
-//   (resources/trainer/pixel_reasoner), so the run folder is self-contained.
+// - python/: the studio's launcher (resources/trainer/trl), the shared Pixel Reasoner rules, the
+//   Qwen-VL processor and chat template (qwen_vl) and the tiny-model builder (tiny_qwen), so the run
+//   folder is self-contained.
 // The command runs the launcher, not `trl sft` itself: it parses the same YAML with TRL's own
-// parser, but adds what the CLI cannot: the JSONL TrainerCallback that prints TrainerEvents,
-// image paths loaded as images, resume from a checkpoint, and for GRPO the environment_factory
-// with the crop tool and the curiosity reward (trl/trainer/grpo_trainer.py: environment_factory,
-// `reset(**row)`, tools returning [{"type": "image"}, {"type": "text"}] content blocks).
+// parser, but adds what the CLI cannot: the model and processor with the studio chat template, the
+// studio SFT collator, the TrainerCallback that prints TrainerEvents, resume from a checkpoint, and
+// for GRPO the environment_factory with the crop/frames tools and the Pixel Reasoner reward
+// functions (resources/trainer/trl/README.md).
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunSpec, TrainerEvent } from '../../../shared/contract'
@@ -60,8 +61,7 @@ function common(spec: RunSpec): YamlDoc {
     bf16: onGpu(spec),
     use_cpu: !onGpu(spec),
     gradient_checkpointing: h.gradientCheckpointing ?? onGpu(spec),
-    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
-    ...(spec.reportTo.includes('tensorboard') ? { logging_dir: `${spec.outputDir}/runs` } : {}),
+    report_to: new Commented('metrics reach the studio through its JSONL callback; trackers are extra (TensorBoard writes under output_dir/runs)', spec.reportTo.length > 0 ? [...spec.reportTo] : 'none'),
     disable_tqdm: true
   }
   if (h.loraRank > 0) {
