@@ -61,6 +61,8 @@ export const ExperimentDefinition = z
     snapshotId: Id,
     backend: TrainingBackend.default('trl'),
     baseModel: RunSpec.shape.baseModel,
+    /** 'model': the folder's own chat template, which must support tools; 'studio': train with the studio's tool template (the TRL launcher swaps it in) */
+    chatTemplate: z.enum(['model', 'studio']).default('model'),
     /** every arm's seed (fixed, the same in every arm) */
     seed: z.number().int().default(1),
     hardware: RunSpec.shape.hardware.prefault({}),
@@ -141,3 +143,16 @@ export const ZoomOracle = z.object({
   cropSize: z.object({ width: z.number().int(), height: z.number().int() })
 })
 export type ZoomOracle = z.infer<typeof ZoomOracle>
+
+export const ExperimentIdInput = z.object({ id: Id }).strict()
+export const ExperimentValidation = z.object({ ok: z.boolean(), problems: z.array(z.string()) })
+export const ZoomTaskInput = z
+  .object({
+    /** a preset's task, or one given in full */
+    preset: z.enum(['cpu-mini', 'gpu-24gb']).optional(),
+    task: ZoomTaskSpec.optional(),
+    count: z.number().int().min(1).max(100_000).optional(),
+    seed: z.number().int().default(1)
+  })
+  .strict()
+export const ZoomTaskResult = z.object({ added: z.number().int(), sampleIds: z.array(Id), source: z.string(), oracle: ZoomOracle })
