@@ -25,6 +25,8 @@ function flatten(value: unknown, prefix: string, out: Flat = {}): Flat {
   return out
 }
 
+const shown = (v: unknown): string => (v === undefined ? '(default)' : JSON.stringify(v))
+
 function merge<T extends object>(base: T, over: object | undefined): T {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) }
   for (const [k, v] of Object.entries(over ?? {})) {
@@ -120,7 +122,7 @@ function checkArms(def: ExperimentDefinition): string[] {
       if (differ.length > 0) {
         problems.push(
           `arms ${a.name} and ${b.name} differ in more than what they compare (${[...allowed].join(', ') || 'nothing'}): ` +
-            differ.map((k) => `${k} ${JSON.stringify(sa[k])} vs ${JSON.stringify(sb[k])}`).join('; ') +
+            differ.map((k) => `${k} ${shown(sa[k])} vs ${shown(sb[k])}`).join('; ') +
             ' — move shared settings to grpo.hyper / grpo.settings'
         )
       }

@@ -28,7 +28,20 @@ export type ZoomTaskSpec = z.output<typeof ZoomTaskSpec>
 export const ArmKind = z.enum(['warm-start', 'curiosity', 'no-curiosity', 'text-only'])
 export type ArmKind = z.infer<typeof ArmKind>
 
-const Hyper = RunSpec.shape.hyper.partial()
+/** Training settings without defaults: what is absent comes from the shared block (then the run's defaults). */
+const Hyper = z
+  .object({
+    learningRate: z.number().positive().optional(),
+    epochs: z.number().positive().optional(),
+    maxSteps: z.number().int().nonnegative().optional(),
+    batchSize: z.number().int().positive().optional(),
+    gradAccum: z.number().int().positive().optional(),
+    warmupRatio: z.number().min(0).max(1).optional(),
+    seed: z.number().int().optional(),
+    loraRank: z.number().int().nonnegative().optional(),
+    saveEverySteps: z.number().int().nonnegative().optional()
+  })
+  .strict()
 const Grpo = z
   .object({
     groupSize: z.number().int().min(2).optional(),
@@ -38,7 +51,17 @@ const Grpo = z
     clipHigh: z.number().positive().optional(),
     klCoef: z.number().min(0).optional(),
     maxOperations: z.number().int().min(0).optional(),
-    reward: RunSpec.shape.grpo.unwrap().shape.reward.unwrap().partial().optional()
+    reward: z
+      .object({
+        formula: z.enum(['paper', 'released']).optional(),
+        alpha: z.number().min(0).optional(),
+        beta: z.number().min(0).optional(),
+        targetRapr: z.number().min(0).max(1).optional(),
+        freeOperations: z.number().int().min(0).optional(),
+        curiosity: z.boolean().optional()
+      })
+      .strict()
+      .optional()
   })
   .strict()
 
