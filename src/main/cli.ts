@@ -9,6 +9,7 @@ import { Studio } from './app/studio'
 import { studioHome } from './settings/settings'
 import { STUDIO_VERSION } from './settings/version'
 import { registerEvalCommands } from './commands/eval-commands'
+import { registerExperimentCommands } from './commands/experiment-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
 
@@ -357,11 +358,13 @@ program
     print(await invoke(options, method, parsed), true)
   })
 
-registerEvalCommands(program, {
+const cliIo = {
   openStudio: () => openStudio(program.opts<GlobalOptions>()),
-  print: (value, human) => print(value, program.opts<GlobalOptions>().json, human),
+  print: (value: unknown, human: (v: never) => string) => print(value, program.opts<GlobalOptions>().json, human),
   progress: printProgress
-})
+}
+registerEvalCommands(program, cliIo)
+registerExperimentCommands(program, cliIo)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof StudioError) {
