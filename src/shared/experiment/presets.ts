@@ -64,9 +64,9 @@ export const CPU_MINI: ExperimentPreset = {
 
 export const GPU_24GB: ExperimentPreset = {
   name: 'gpu-24gb',
-  description: 'Qwen2.5-VL-3B-Instruct (7B fits with LoRA r 64 and gradient checkpointing), LoRA, bf16, 2240 px images seen at the paper\'s training limit; one 24 GB GPU',
+  description: 'Qwen2.5-VL-3B-Instruct (7B fits with LoRA r 64 and gradient checkpointing), LoRA, bf16, 1232 px images (under the reference\'s 2000·28² pre-resize, so crops cut the original) seen at 256·28² pixels (448x448); one 24 GB GPU',
   expected: 'about 8-10 h for all arms with the 3B model (SFT ~1 h, each GRPO arm ~2-3 h at groups of 8); the 7B about twice that',
-  task: { imageSize: 2240, digitHeight: [8, 11], modelMaxPixels: 1024 * P, cropMaxPixels: 1000 * P, clutter: 400 },
+  task: { imageSize: 1232, digitHeight: [10, 14], modelMaxPixels: 256 * P, cropMaxPixels: 1000 * P, clutter: 200 },
   samples: 3000,
   validationFraction: 0.1,
   definition: (snapshotId, modelPath = 'Qwen/Qwen2.5-VL-3B-Instruct') => ({

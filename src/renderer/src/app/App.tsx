@@ -13,6 +13,7 @@ import { SampleBrowser } from '../features/samples/SampleBrowser'
 import { EvalScreen } from '../features/eval/EvalScreen'
 import { TraceScreen } from '../features/traces/TraceScreen'
 import { TrainingScreen } from '../features/training/TrainingScreen'
+import { ExperimentScreen } from '../features/experiments/ExperimentScreen'
 import { StatusBar } from '../features/status/StatusBar'
 import { StudioContext, type StudioContextValue } from './studio-context'
 import { useShortcut } from './use-shortcut'
@@ -105,6 +106,7 @@ export function App(): React.JSX.Element {
         {project && screen === 'playground' && <Playground key={project.path} onError={setError} />}
         {project && screen === 'eval' && <EvalScreen key={project.path} project={project} onError={setError} />}
         {project && screen === 'training' && <TrainingScreen key={project.path} project={project} onError={setError} />}
+        {project && screen === 'experiments' && <ExperimentScreen key={project.path} project={project} onError={setError} />}
         <StatusBar connection={connection.connection.kind} project={project} runtime={runtime} />
         {help && <HelpOverlay onClose={() => setHelp(false)} />}
         {projects && <ProjectDialog current={project} onClose={() => setProjects(false)} />}
