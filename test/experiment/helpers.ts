@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Project } from '../../src/main/project/project'
 import type { ExperimentDefinitionInput } from '../../src/shared/contract'
-import { PAPER_ARMS } from '../../src/shared/experiment/presets'
+import { ablation } from '../../src/shared/experiment/presets'
 
 /** TRL 1.13 trl/chat_templates/qwen3_vl.jinja: passes supports_tool_calling. */
 export const TOOL_TEMPLATE = resolve('test/experiment/fixtures/trl-qwen3_vl.jinja')
@@ -42,17 +42,14 @@ export function holdOutForValidation(project: Project, snapshotId: string, sampl
 
 /** The four paper arms on a model folder, fast settings (the fake trainer ignores them). */
 export function definition(snapshotId: string, model: string, extra: Partial<ExperimentDefinitionInput> = {}): ExperimentDefinitionInput {
-  return {
-    version: 1,
+  return ablation({
     name: 'ablation',
     snapshotId,
-    backend: 'trl',
     baseModel: { kind: 'path', path: model },
     seed: 7,
     hardware: { device: 'auto', gpus: 1, nodes: 1 },
     sft: { learningRate: 1e-3, maxSteps: 3 },
     grpo: { hyper: { learningRate: 1e-5, maxSteps: 3 }, settings: { groupSize: 4 } },
-    arms: [...PAPER_ARMS],
     ...extra
-  }
+  })
 }

@@ -66,8 +66,11 @@ export function registerExperimentCommands(program: Command, io: CliIo): void {
       .option('--snapshot <id>', 'with --preset: the snapshot (with a validation split)')
       .option('--model <path>', 'with --preset gpu-24gb: the local Qwen2.5-VL folder')
   definitionOptions(experiment.command('validate [file]').description('print every problem of a definition (JSON file or a preset)')).action(
-    async (file: string | undefined, cmd: { preset?: string; snapshot?: string; model?: string }) =>
-      io.print(await call(io, 'experiments.validate', definitionFrom(file, cmd)), (r: { ok: boolean; problems: string[] }) => (r.ok ? 'ok: the experiment can run' : r.problems.map((p) => `- ${p}`).join('\n')))
+    async (file: string | undefined, cmd: { preset?: string; snapshot?: string; model?: string }) => {
+      const result = (await call(io, 'experiments.validate', definitionFrom(file, cmd))) as { ok: boolean; problems: string[] }
+      io.print(result, (r: typeof result) => (r.ok ? 'ok: the experiment can run' : r.problems.map((p) => `- ${p}`).join('\n')))
+      if (!result.ok) process.exitCode = 2
+    }
   )
   definitionOptions(experiment.command('create [file]').description('record an experiment from a definition (JSON file or a preset); refused with every problem'))
     .option('--write <file>', 'also write the definition as JSON (to edit and create again)')

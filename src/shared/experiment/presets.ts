@@ -38,6 +38,11 @@ const paperSettings = {
   reward: { ...PAPER_REWARD }
 }
 
+/** What every ablation shares unless told otherwise: TRL, seed 1, the four paper arms, evaluation at every checkpoint. */
+export function ablation(parts: Pick<ExperimentDefinitionInput, 'name' | 'snapshotId' | 'baseModel' | 'hardware' | 'sft' | 'grpo'> & Partial<ExperimentDefinitionInput>): ExperimentDefinitionInput {
+  return { version: 1, backend: 'trl', seed: 1, arms: [...PAPER_ARMS], evaluation: { checkpoints: 'every' }, ...parts }
+}
+
 export const CPU_MINI: ExperimentPreset = {
   name: 'cpu-mini',
   description: 'tiny random-init Qwen2.5-VL (~0.7M parameters), 448 px images seen at 112 px, 300 samples; TRL on 2 CPU cores',
@@ -45,20 +50,16 @@ export const CPU_MINI: ExperimentPreset = {
   task: { imageSize: 448, digitHeight: [12, 16], modelMaxPixels: 16 * P, cropMaxPixels: 16 * P, clutter: 60 },
   samples: 300,
   validationFraction: 0.2,
-  definition: (snapshotId) => ({
-    version: 1,
+  definition: (snapshotId) =>
+    ablation({
     name: 'curiosity ablation (cpu-mini)',
     snapshotId,
-    backend: 'trl',
     baseModel: { kind: 'tiny-init', seed: 0 },
-    seed: 1,
     hardware: { device: 'cpu', gpus: 1, nodes: 1 },
     task: CPU_MINI.task,
     sft: { learningRate: 1e-3, maxSteps: 300, batchSize: 4, saveEverySteps: 100 },
     // a tiny model moves only with a larger learning rate than the paper's 1e-6
     grpo: { hyper: { learningRate: 1e-5, maxSteps: 300, batchSize: 8, saveEverySteps: 100 }, settings: paperSettings },
-    arms: [...PAPER_ARMS],
-    evaluation: { checkpoints: 'every' }
   })
 }
 
@@ -69,19 +70,15 @@ export const GPU_24GB: ExperimentPreset = {
   task: { imageSize: 1232, digitHeight: [10, 14], modelMaxPixels: 256 * P, cropMaxPixels: 1000 * P, clutter: 200 },
   samples: 3000,
   validationFraction: 0.1,
-  definition: (snapshotId, modelPath = 'Qwen/Qwen2.5-VL-3B-Instruct') => ({
-    version: 1,
+  definition: (snapshotId, modelPath = 'Qwen/Qwen2.5-VL-3B-Instruct') =>
+    ablation({
     name: 'curiosity ablation (24 GB GPU)',
     snapshotId,
-    backend: 'trl',
     baseModel: { kind: 'path', path: modelPath },
-    seed: 1,
     hardware: { device: 'cuda', gpus: 1, nodes: 1 },
     task: GPU_24GB.task,
     sft: { learningRate: 1e-5, epochs: 1, batchSize: 1, gradAccum: 16, loraRank: 64, saveEverySteps: 200 },
     grpo: { hyper: { learningRate: 1e-6, maxSteps: 400, batchSize: 8, loraRank: 64, saveEverySteps: 100 }, settings: paperSettings },
-    arms: [...PAPER_ARMS],
-    evaluation: { checkpoints: 'every' }
   })
 }
 
