@@ -89,7 +89,7 @@ function NewExperiment({ onCreated, onError }: { onCreated: (e: Experiment) => v
       </label>
       <p className="muted">Arms: warm-start (SFT), curiosity, no-curiosity, text-only — the paper&apos;s reward (H 0.3, α 0.5, β 0.05, N 1), seed fixed.</p>
       <button onClick={() => void validate()}>Check</button> <button onClick={() => void create()}>Create</button>
-      {problems && (problems.length === 0 ? <p>Ready to run.</p> : <ul className="error">{problems.map((m) => <li key={m}>{m}</li>)}</ul>)}
+      {problems && (problems.length === 0 ? <p>Ready to run.</p> : <ul className="error" role="alert">{problems.map((m) => <li key={m}>{m}</li>)}</ul>)}
     </div>
   )
 }
@@ -118,7 +118,7 @@ function Report({ id, onError }: { id: string; onError: (m: string) => void }): 
   }
   return (
     <div className="pad" data-testid="experiment-report">
-      <h3>
+      <h3 data-testid="experiment-status" data-status={e.status}>
         {e.definition.name} · {e.status}
       </h3>
       <button disabled={e.status !== 'defined'} onClick={() => void client.call('experiments.run', { id }).then(refresh, (x: Error) => onError(x.message))}>
@@ -148,7 +148,7 @@ function Report({ id, onError }: { id: string; onError: (m: string) => void }): 
           {report.table.map((r) => {
             const runId = e.arms.find((a) => a.name === r.arm)?.runId ?? null
             return (
-              <tr key={r.arm}>
+              <tr key={r.arm} data-testid="experiment-arm" data-arm={r.arm} data-status={r.status}>
                 <td>{r.arm}</td>
                 <td>{runId ? <button className="link" onClick={() => navigate({ screen: 'training', jobId: runId })}>{r.status}</button> : r.status}</td>
                 <td>{pct(r.accuracy)}</td>
@@ -188,7 +188,10 @@ export function ExperimentScreen({ project, onError }: { project: ProjectInfo; o
   const [list, setList] = useState<Experiment[]>([])
   const [selected, setSelected] = useState<string | null>(null)
   const load = useCallback(() => client.call('experiments.list', {}).then(setList, (e: Error) => onError(e.message)), [client, onError])
-  useEffect(() => void load(), [load, project.path])
+  useEffect(() => {
+    void load()
+    return client.on('training.changed', () => void load()) // an arm's run changed: its experiment's status may have
+  }, [client, load, project.path])
   return (
     <div className="training" data-testid="experiment-screen">
       <aside className="training-side">
