@@ -9,6 +9,7 @@ import { Studio } from './app/studio'
 import { studioHome } from './settings/settings'
 import { STUDIO_VERSION } from './settings/version'
 import { registerEvalCommands } from './commands/eval-commands'
+import { registerExperimentCommands } from './commands/experiment-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
 import { ProgressPrinter } from './commands/progress-printer'
@@ -394,12 +395,14 @@ program
     print(await invoke(options, method, parsed), true)
   })
 
-registerEvalCommands(program, {
+const cliIo = {
   openStudio: () => openStudio(program.opts<GlobalOptions>()),
-  print: (value, human) => print(value, program.opts<GlobalOptions>().json, human),
+  print: (value: unknown, human: (v: never) => string) => print(value, program.opts<GlobalOptions>().json, human),
   progress: printProgress,
   progressEnd: () => progress.end()
-})
+}
+registerEvalCommands(program, cliIo)
+registerExperimentCommands(program, cliIo)
 
 /** --json anywhere before a `--`: set before commander has parsed (a usage error may stop it). */
 function wantsJson(): boolean {

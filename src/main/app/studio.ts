@@ -15,6 +15,7 @@ import { ModelRegistry } from '../inference/model-registry'
 import { TrainingSupervisor } from '../training/supervisor'
 import { pythonPath } from '../training/paths'
 import { setupCommand } from '../training/trainer-env'
+import { onTrainingRunChanged } from '../experiment/orchestrator'
 import { Settings } from '../settings/settings'
 import { STUDIO_VERSION } from '../settings/version'
 
@@ -129,7 +130,11 @@ export class Studio implements ServiceContext {
         home: this.settings.home,
         log: this.log,
         events: {
-          run: (run) => this.dispatcher.emit('training.changed', run),
+          run: (run) => {
+            this.dispatcher.emit('training.changed', run)
+            // an experiment queues its GRPO arms when its warm start ends
+            if (this.trainingQueue && this.trainingSupervisor) onTrainingRunChanged(project, this.trainingSupervisor, run, this.log)
+          },
           metrics: (jobId, points) => this.dispatcher.emit('training.metrics', { jobId, points }),
           log: (jobId, lines) => this.dispatcher.emit('training.log', { jobId, lines }),
           traces: (ids) => this.dispatcher.emit('traces.changed', { ids, reason: 'rollout' })

@@ -25,7 +25,7 @@ function describeRun(r: EvalRun): string {
 }
 
 /** Runs one contract job with progress on stderr and Ctrl+C as cancel; frees the model after. */
-async function job(io: CliIo, method: string, input: unknown): Promise<unknown> {
+export async function job(io: CliIo, method: string, input: unknown): Promise<unknown> {
   const studio = await io.openStudio()
   const controller = new AbortController()
   const cancel = (): void => controller.abort()
@@ -41,7 +41,7 @@ async function job(io: CliIo, method: string, input: unknown): Promise<unknown> 
   }
 }
 
-async function call(io: CliIo, method: string, input: unknown): Promise<unknown> {
+export async function call(io: CliIo, method: string, input: unknown): Promise<unknown> {
   const studio = await io.openStudio()
   try {
     return await studio.dispatcher.invoke(method, input)

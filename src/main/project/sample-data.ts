@@ -15,7 +15,7 @@ export interface SampleDataOptions {
   onProgress?: (done: number, total: number) => void
 }
 
-const SEGMENTS: Record<string, string> = {
+export const SEGMENTS: Record<string, string> = {
   // segments a b c d e f g
   '0': 'abcdef', '1': 'bc', '2': 'abged', '3': 'abgcd', '4': 'fgbc',
   '5': 'afgcd', '6': 'afgedc', '7': 'abc', '8': 'abcdefg', '9': 'abcdfg'
@@ -55,20 +55,21 @@ export function seededRandom(seed: number): () => number {
 const COLORS = { red: '#d62828', green: '#2a9d3f', blue: '#1d4ed8', yellow: '#eab308' } as const
 type ColorName = keyof typeof COLORS
 
-function clutter(rand: () => number, width: number, height: number, count: number): string {
+/** `count` gray shapes; `scale` sizes them for images other than the sample project's 1280 px. */
+export function clutter(rand: () => number, width: number, height: number, count: number, scale = 1): string {
   const shapes: string[] = []
   for (let i = 0; i < count; i++) {
     const gray = Math.floor(90 + rand() * 120)
     const fill = `rgb(${gray},${Math.floor(gray * (0.85 + rand() * 0.3))},${Math.floor(gray * (0.8 + rand() * 0.3))})`
     const x = rand() * width
     const y = rand() * height
-    const s = 20 + rand() * 140
+    const s = (20 + rand() * 140) * scale
     shapes.push(rand() < 0.5 ? `<rect x="${x.toFixed(0)}" y="${y.toFixed(0)}" width="${s.toFixed(0)}" height="${(s * (0.4 + rand())).toFixed(0)}" fill="${fill}" opacity="0.8"/>` : `<circle cx="${x.toFixed(0)}" cy="${y.toFixed(0)}" r="${(s / 2).toFixed(0)}" fill="${fill}" opacity="0.8"/>`)
   }
   return shapes.join('')
 }
 
-function svg(width: number, height: number, body: string): Buffer {
+export function svg(width: number, height: number, body: string): Buffer {
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
       `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#8fa6b8"/><stop offset="1" stop-color="#4b5d4a"/></linearGradient></defs>` +
@@ -76,7 +77,7 @@ function svg(width: number, height: number, body: string): Buffer {
   )
 }
 
-function normalized(x: number, y: number, w: number, h: number, width: number, height: number): NormalizedBbox {
+export function normalized(x: number, y: number, w: number, h: number, width: number, height: number): NormalizedBbox {
   const r = (v: number): number => Math.round(v * 1e4) / 1e4
   return [r(x / width), r(y / height), r((x + w) / width), r((y + h) / height)]
 }

@@ -4,6 +4,7 @@ import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { benchmarkHandlers } from './benchmark-service'
 import { evalHandlers } from './eval-service'
+import { experimentHandlers } from './experiment-service'
 import { inferenceHandlers } from './inference-service'
 import { modelHandlers } from './model-service'
 import { projectHandlers } from './project-service'
@@ -28,6 +29,7 @@ export function createHandlers(studio: ServiceContext): Handlers {
     ...traceHandlers(studio),
     ...snapshotHandlers(studio),
     ...trainingHandlers(studio),
+    ...experimentHandlers(studio),
     ...synthesisHandlers(studio)
   }
 }

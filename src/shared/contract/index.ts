@@ -59,6 +59,7 @@ import {
   TrainingStartInput
 } from './schemas/training-jobs'
 import { JobStatus } from './schemas/job'
+import { Experiment, ExperimentDefinition, ExperimentIdInput, ExperimentReport, ExperimentValidation, ZoomOracle, ZoomTaskInput, ZoomTaskResult } from './schemas/experiment'
 import { NarratorEndpoint, NarratorEndpointInput, SynthesisJob, SynthesisResult, SynthesisRunInput, SynthesisSkip, SynthesisSkippedInput, SynthesisSource } from './schemas/synthesis'
 
 export const contract = {
@@ -171,6 +172,21 @@ export const contract = {
   ),
   'training.gpu': call('GPUs (nvidia-smi), the Python that runs trainers and its torch, with advice for anything missing', Empty, TrainingEnvironment),
 
+  'experiments.task': job(
+    'Add the zoom task to the project (one-digit signs in cluttered images, seen downscaled as the model sees them) and measure its oracle: an extractor on the full view vs on the cue crop',
+    ZoomTaskInput,
+    JobProgress,
+    ZoomTaskResult
+  ),
+  'experiments.oracle': call('The zoom task\'s oracle on seeded scenes, without adding samples: extractor accuracy on the model\'s full view and on the cue crop', ZoomTaskInput, ZoomOracle),
+  'experiments.validate': call('Every problem of an experiment definition (validation split, arms that differ in more than they compare, a base model without tool support)', ExperimentDefinition, ExperimentValidation),
+  'experiments.create': call('Record an experiment (refused with every problem when it cannot run); nothing is queued yet', ExperimentDefinition, Experiment),
+  'experiments.run': call('Queue the warm start; each GRPO arm is queued from its model when it succeeds', ExperimentIdInput, Experiment),
+  'experiments.cancel': call('Cancel every queued or running arm (each stays resumable)', ExperimentIdInput, Experiment),
+  'experiments.list': call('Experiments of this project, newest first', Empty, z.array(Experiment)),
+  'experiments.get': call('One experiment with the state of each arm (queues arms whose warm start has succeeded)', ExperimentIdInput, Experiment),
+  'experiments.report': call('Per arm: curves over training steps and a row in the shape of the paper\'s Table 1 plus RaPR', ExperimentIdInput, ExperimentReport),
+
   'synthesis.run': job(
     'Synthesize pixel-space reasoning traces from annotated samples (paper recipe, self-correction mix, a narrator) off the main thread; checked, flagged, resumable',
     SynthesisRunInput,
@@ -228,3 +244,4 @@ export * from './schemas/job'
 export * from './schemas/training'
 export * from './schemas/training-jobs'
 export * from './schemas/synthesis'
+export * from './schemas/experiment'

@@ -15,6 +15,7 @@ import { EvalScreen } from '../features/eval/EvalScreen'
 import { setReviewKeymap } from '../features/traces/review-keys'
 import { TraceScreen } from '../features/traces/TraceScreen'
 import { TrainingScreen } from '../features/training/TrainingScreen'
+import { ExperimentScreen } from '../features/experiments/ExperimentScreen'
 import { StatusBar } from '../features/status/StatusBar'
 import { StudioContext, type StudioContextValue } from './studio-context'
 import { useShortcut } from './use-shortcut'
@@ -110,6 +111,7 @@ export function App(): React.JSX.Element {
             {screen === 'playground' && <Playground onError={setError} />}
             {screen === 'eval' && <EvalScreen project={project} onError={setError} />}
             {screen === 'training' && <TrainingScreen project={project} onError={setError} />}
+            {screen === 'experiments' && <ExperimentScreen project={project} onError={setError} />}
           </ErrorBoundary>
         )}
         <StatusBar connection={connection.connection.kind} project={project} runtime={runtime} />

@@ -5,7 +5,8 @@ export const SCREENS = [
   { id: 'traces', key: '2', label: 'Review' },
   { id: 'playground', key: '3', label: 'Playground' },
   { id: 'eval', key: '4', label: 'Evaluate' },
-  { id: 'training', key: '5', label: 'Train' }
+  { id: 'training', key: '5', label: 'Train' },
+  { id: 'experiments', key: '6', label: 'Experiments' }
 ] as const
 
 export type ScreenId = (typeof SCREENS)[number]['id']

@@ -1,0 +1,147 @@
+// Runs an experiment as ordinary training runs: the warm start (SFT) is queued first; when it
+// succeeds, every GRPO arm is queued from its model, in definition order (the training queue
+// runs them one after another). Each arm keeps what any run has: cancel, resume, curves,
+// rollouts as traces. `advance` is idempotent and is called whenever one of its runs changes,
+// so an experiment picks up where it was after a studio restart or a resumed warm start.
+import { ExperimentDefinition, StudioError, type Experiment, type ExperimentArmState, type ExperimentDefinitionInput, type TrainingRun } from '../../shared/contract'
+import type { Project } from '../project/project'
+import type { TrainingSupervisor } from '../training/supervisor'
+import { armStartInput, assertRunnableDefinition, definitionProblems } from './definition'
+import { ExperimentStore } from './experiment-store'
+
+const ENDED = ['succeeded', 'failed', 'cancelled', 'interrupted']
+
+/** One advance at a time per experiment (a run event may arrive while one is starting runs). */
+const locks = new Map<string, Promise<unknown>>()
+
+function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const next = (locks.get(key) ?? Promise.resolve()).then(work, work)
+  locks.set(key, next.catch(() => {}))
+  return next
+}
+
+/** The model a GRPO arm starts from: the warm start's final model, else its last checkpoint. */
+export function warmStartModel(run: TrainingRun): string | null {
+  return run.modelDir ?? run.checkpoints.at(-1)?.path ?? null
+}
+
+export class ExperimentOrchestrator {
+  readonly store: ExperimentStore
+
+  constructor(
+    readonly project: Project,
+    private readonly supervisor: TrainingSupervisor
+  ) {
+    this.store = new ExperimentStore(project.dir)
+  }
+
+  validate(input: ExperimentDefinitionInput): { ok: boolean; problems: string[] } {
+    const parsed = ExperimentDefinition.safeParse(input)
+    if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'definition'}: ${i.message}`) }
+    const problems = definitionProblems(this.project, parsed.data)
+    return { ok: problems.length === 0, problems }
+  }
+
+  /** Checks the definition (every problem at once) and records it; nothing runs yet. */
+  create(input: ExperimentDefinitionInput): Experiment {
+    const definition = ExperimentDefinition.parse(input)
+    assertRunnableDefinition(this.project, definition)
+    const now = new Date().toISOString()
+    return this.store.save({
+      id: this.store.newId(),
+      definition,
+      arms: definition.arms.map((a) => ({ name: a.name, kind: a.kind, runId: null, status: 'waiting', blocked: null })),
+      status: 'defined',
+      createdAt: now,
+      updatedAt: now
+    })
+  }
+
+  /** Queues the warm start (checked again first: the model folder or snapshot may have changed), then advances. */
+  run(id: string): Promise<Experiment> {
+    return serialized(this.key(id), async () => {
+      const experiment = this.store.get(id)
+      const warm = experiment.arms.find((a) => a.kind === 'warm-start')
+      if (!warm) throw new StudioError('invalid_input', `experiment ${id} has no warm-start arm`)
+      if (warm.runId === null) {
+        assertRunnableDefinition(this.project, experiment.definition)
+        const arm = experiment.definition.arms.find((a) => a.name === warm.name)!
+        const run = await this.supervisor.start(armStartInput(experiment.definition, arm, null))
+        warm.runId = run.id
+        this.store.save({ ...experiment, updatedAt: new Date().toISOString() })
+      }
+      return this.step(id)
+    })
+  }
+
+  advance(id: string): Promise<Experiment> {
+    return serialized(this.key(id), () => this.step(id))
+  }
+
+  /** Cancels every queued or running arm (each stays resumable like any run). */
+  cancel(id: string): Experiment {
+    const experiment = this.store.get(id)
+    for (const arm of experiment.arms) {
+      if (arm.runId && ['queued', 'running'].includes(this.supervisor.runs.get(arm.runId).status)) this.supervisor.cancel(arm.runId)
+    }
+    return this.store.get(id)
+  }
+
+  /** Experiments that include this run. */
+  containing(runId: string): Experiment[] {
+    return this.store.list().filter((e) => e.arms.some((a) => a.runId === runId))
+  }
+
+  private key(id: string): string {
+    return `${this.project.dir}\u0000${id}`
+  }
+
+  private async step(id: string): Promise<Experiment> {
+    const experiment = this.store.get(id)
+    const def = experiment.definition
+    const warm = experiment.arms.find((a) => a.kind === 'warm-start')
+    const warmRun = warm?.runId ? this.supervisor.runs.get(warm.runId) : null
+    const arms: ExperimentArmState[] = []
+    for (const state of experiment.arms) {
+      const arm = def.arms.find((a) => a.name === state.name)!
+      if (state.runId) {
+        arms.push({ ...state, status: this.supervisor.runs.get(state.runId).status, blocked: null })
+        continue
+      }
+      if (arm.kind === 'warm-start' || !warmRun || warmRun.status !== 'succeeded') {
+        const blocked = warmRun && ENDED.includes(warmRun.status) && warmRun.status !== 'succeeded' ? `the warm start ${warmRun.status}; resume run ${warmRun.id} and this arm follows` : null
+        arms.push({ ...state, status: 'waiting', blocked })
+        continue
+      }
+      const model = warmStartModel(warmRun)
+      if (!model) {
+        arms.push({ ...state, status: 'waiting', blocked: `the warm start ${warmRun.id} finished without a model or checkpoint` })
+        continue
+      }
+      try {
+        const run = await this.supervisor.start(armStartInput(def, arm, model))
+        arms.push({ ...state, runId: run.id, status: run.status, blocked: null })
+      } catch (error) {
+        arms.push({ ...state, status: 'waiting', blocked: error instanceof Error ? error.message : String(error) })
+      }
+    }
+    return this.store.save({ ...experiment, arms, status: overall(arms), updatedAt: new Date().toISOString() })
+  }
+}
+
+function overall(arms: readonly ExperimentArmState[]): Experiment['status'] {
+  if (arms.every((a) => a.runId === null)) return 'defined'
+  if (arms.every((a) => a.status === 'succeeded')) return 'finished'
+  if (arms.some((a) => a.status === 'queued' || a.status === 'running' || (a.status === 'waiting' && a.blocked === null))) return 'running'
+  if (arms.some((a) => a.status === 'cancelled')) return 'cancelled'
+  return 'failed'
+}
+
+/** The studio's hook: a training run changed; advance the experiments it belongs to once it ended. */
+export function onTrainingRunChanged(project: Project, supervisor: TrainingSupervisor, run: TrainingRun, log: (line: string) => void = () => {}): void {
+  if (!ENDED.includes(run.status)) return
+  const orchestrator = new ExperimentOrchestrator(project, supervisor)
+  for (const experiment of orchestrator.containing(run.id)) {
+    orchestrator.advance(experiment.id).catch((error: unknown) => log(`experiment ${experiment.id}: ${error instanceof Error ? error.message : String(error)}`))
+  }
+}

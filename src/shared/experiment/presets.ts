@@ -1,0 +1,86 @@
+// Experiment presets: the same four arms at two scales. Times are estimates from the per-step
+// costs in DESIGN.md ("Training with TRL here": tiny SFT 0.12-0.2 s/step, tiny GRPO ~0.5 s/step
+// with 4 generations) until a full run measures them (docs/experiment.md).
+import type { ExperimentArm, ExperimentDefinitionInput, ZoomTaskSpec } from '../contract/schemas/experiment'
+import { PAPER_GRPO, PAPER_REWARD } from '../training/defaults'
+
+const P = 28 * 28
+
+export interface ExperimentPreset {
+  name: 'cpu-mini' | 'gpu-24gb'
+  description: string
+  /** expected wall time of all arms */
+  expected: string
+  task: ZoomTaskSpec
+  /** zoom-task samples to generate, and the share held out for validation */
+  samples: number
+  validationFraction: number
+  definition(snapshotId: string, modelPath?: string): ExperimentDefinitionInput
+}
+
+/** The four arms of the ablation; only the compared setting differs (reward.curiosity, tools). */
+export const PAPER_ARMS: readonly ExperimentArm[] = [
+  { name: 'warm-start', kind: 'warm-start' },
+  { name: 'curiosity', kind: 'curiosity', grpo: { reward: { curiosity: true } } },
+  { name: 'no-curiosity', kind: 'no-curiosity', grpo: { reward: { curiosity: false } } },
+  // no visual operations offered: the floor
+  { name: 'text-only', kind: 'text-only', grpo: { maxOperations: 0, reward: { curiosity: false } } }
+]
+
+const paperSettings = {
+  groupSize: PAPER_GRPO.groupSize,
+  temperature: PAPER_GRPO.temperature,
+  topP: PAPER_GRPO.topP,
+  clipLow: PAPER_GRPO.clipLow,
+  clipHigh: PAPER_GRPO.clipHigh,
+  klCoef: PAPER_GRPO.klCoef,
+  maxOperations: PAPER_GRPO.maxOperations,
+  reward: { ...PAPER_REWARD }
+}
+
+/** What every ablation shares unless told otherwise: TRL, seed 1, the four paper arms, evaluation at every checkpoint. */
+export function ablation(parts: Pick<ExperimentDefinitionInput, 'name' | 'snapshotId' | 'baseModel' | 'hardware' | 'sft' | 'grpo'> & Partial<ExperimentDefinitionInput>): ExperimentDefinitionInput {
+  return { version: 1, backend: 'trl', seed: 1, arms: [...PAPER_ARMS], evaluation: { checkpoints: 'every' }, ...parts }
+}
+
+export const CPU_MINI: ExperimentPreset = {
+  name: 'cpu-mini',
+  description: 'tiny random-init Qwen2.5-VL (~0.7M parameters), 448 px images seen at 112 px, 300 samples; TRL on 2 CPU cores',
+  expected: '<= 60 min on 2 CPU cores (estimate: SFT 300 steps ~1-2 min, each GRPO arm 300 steps ~15 min)',
+  task: { imageSize: 448, digitHeight: [12, 16], modelMaxPixels: 16 * P, cropMaxPixels: 16 * P, clutter: 60 },
+  samples: 300,
+  validationFraction: 0.2,
+  definition: (snapshotId) =>
+    ablation({
+    name: 'curiosity ablation (cpu-mini)',
+    snapshotId,
+    baseModel: { kind: 'tiny-init', seed: 0 },
+    hardware: { device: 'cpu', gpus: 1, nodes: 1 },
+    task: CPU_MINI.task,
+    sft: { learningRate: 1e-3, maxSteps: 300, batchSize: 4, saveEverySteps: 100 },
+    // a tiny model moves only with a larger learning rate than the paper's 1e-6
+    grpo: { hyper: { learningRate: 1e-5, maxSteps: 300, batchSize: 8, saveEverySteps: 100 }, settings: paperSettings },
+  })
+}
+
+export const GPU_24GB: ExperimentPreset = {
+  name: 'gpu-24gb',
+  description: 'Qwen2.5-VL-3B-Instruct (7B fits with LoRA r 64 and gradient checkpointing), LoRA, bf16, 1232 px images (under the reference\'s 2000·28² pre-resize, so crops cut the original) seen at 256·28² pixels (448x448); one 24 GB GPU',
+  expected: 'about 8-10 h for all arms with the 3B model (SFT ~1 h, each GRPO arm ~2-3 h at groups of 8); the 7B about twice that',
+  task: { imageSize: 1232, digitHeight: [10, 14], modelMaxPixels: 256 * P, cropMaxPixels: 1000 * P, clutter: 200 },
+  samples: 3000,
+  validationFraction: 0.1,
+  definition: (snapshotId, modelPath = 'Qwen/Qwen2.5-VL-3B-Instruct') =>
+    ablation({
+    name: 'curiosity ablation (24 GB GPU)',
+    snapshotId,
+    baseModel: { kind: 'path', path: modelPath },
+    hardware: { device: 'cuda', gpus: 1, nodes: 1 },
+    task: GPU_24GB.task,
+    sft: { learningRate: 1e-5, epochs: 1, batchSize: 1, gradAccum: 16, loraRank: 64, saveEverySteps: 200 },
+    grpo: { hyper: { learningRate: 1e-6, maxSteps: 400, batchSize: 8, loraRank: 64, saveEverySteps: 100 }, settings: paperSettings },
+  })
+}
+
+export const EXPERIMENT_PRESETS = { 'cpu-mini': CPU_MINI, 'gpu-24gb': GPU_24GB } as const
+export type ExperimentPresetName = keyof typeof EXPERIMENT_PRESETS
