@@ -20,7 +20,7 @@ export const sharedBoundary = {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', 'resources/**/*.py'] },
+  { ignores: ['.trainer-env/**', '.tmp/**', 'out/**', 'node_modules/**', 'test-artifacts/**', 'bench-results/**', 'resources/**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
