@@ -1,6 +1,6 @@
 // Endpoint models through the contract: an OpenAI-compatible endpoint (a test server on
-// 127.0.0.1 that answers as vLLM does: the stop string cut, `stop_reason` naming it) writes the
-// turns; the studio runs the crop, sends it back as an image, stores the run as a trace. Then
+// 127.0.0.1 that answers as vLLM does) writes the turns; as for local models the loop sends no
+// stop string (the reference's rule: a turn is a call when its text ends in </tool_call>); the studio runs the crop, sends it back as an image, stores the run as a trace. Then
 // what goes wrong: the endpoint down, slow, answering junk, not serving the model; checkpoint
 // folders that are not Qwen2-VL / Qwen2.5-VL are refused before any Python starts.
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -33,10 +33,10 @@ describe('endpoint models', () => {
     expect(entry).toMatchObject({ kind: 'endpoint', path: fake.baseUrl, endpoint: { baseUrl: fake.baseUrl, model: 'pixel-reasoner', hasApiKey: true }, modelType: null, problem: null })
     expect(JSON.stringify(await client.call('models.list', {}))).not.toContain('sk-endpoint-test')
 
-    // first turn: a call, cut at the stop string as vLLM does; second: the answer
+    // first turn: a call (the model ends its turn after </tool_call>); second: the answer
     fake.answer = (r) =>
       images(r) === 1
-        ? { json: { choices: [{ index: 0, message: { role: 'assistant', content: `I will zoom in.\n${CALL}` }, finish_reason: 'stop', stop_reason: '</tool_call>' }], usage: { prompt_tokens: 300, completion_tokens: 40 } } }
+        ? { json: { choices: [{ index: 0, message: { role: 'assistant', content: `I will zoom in.\n${CALL}</tool_call>` }, finish_reason: 'stop' }], usage: { prompt_tokens: 300, completion_tokens: 40 } } }
         : { json: completion('The zoomed view shows it. \\boxed{B}') }
     fake.models = ['pixel-reasoner']
     const status = await client.call('inference.load', { modelId: entry.id })
@@ -53,7 +53,8 @@ describe('endpoint models', () => {
     const chats = fake.requests.filter((r) => r.body.messages.length > 0)
     const [first, second] = chats.slice(-2)
     expect(first?.headers.authorization).toBe('Bearer sk-endpoint-test')
-    expect(first?.body).toMatchObject({ model: 'pixel-reasoner', temperature: 0, stop: ['</tool_call>'], include_stop_str_in_output: true })
+    expect(first?.body).toMatchObject({ model: 'pixel-reasoner', temperature: 0 })
+    expect(first?.body).not.toHaveProperty('stop')
     expect(first?.body.messages[0]?.role).toBe('system')
     expect(images(first!)).toBe(1)
     // the crop went back to the endpoint as an image, after the call the model made

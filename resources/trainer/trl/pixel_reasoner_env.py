@@ -22,7 +22,7 @@ import json
 
 from pixel_reasoner import pixel_ops
 from pixel_reasoner.reward import group_rewards
-from pixel_reasoner.scoring import score_answer
+from pixel_reasoner.scoring import answer_unreadable, score_answer
 from studio_callback import emit
 
 SETTINGS = {"reward": {}, "max_operations": 4, "rollouts_per_step": 8, "profile": "train", "crop_tool": "crop_image_normalized"}
@@ -148,8 +148,11 @@ def _rewards(completions, answer, sample_id, environments, is_video, trainer_sta
     outcomes = []
     for i, completion in enumerate(completions):
         env = environments[i] if environments else None
-        correct, _ = score_answer(trajectory_text(completion), str(answer[i]))
+        text = trajectory_text(completion)
+        correct, _ = score_answer(text, str(answer[i]))
         outcomes.append({
+            # the released formula's correctness -1: an answer the reference cannot read
+            "unreadable": answer_unreadable(text, str(answer[i])),
             "operations": env.calls if env is not None else 0,
             "failures": env.failures if env is not None else 0,
             "correct": bool(correct),
