@@ -9,7 +9,7 @@
 // All must be the same ids; the template must pass TRL's tool-calling and prefix checks.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { systemPrompt, VCOT_GUIDELINE } from '../../src/main/inference/agent-loop'
@@ -76,7 +76,8 @@ describe('one prompt format (tiny Qwen2.5-VL, studio chat template)', () => {
     const tf = await transformers()
     const processor = await tf.loadProcessor(modelDir)
     const sample = data.samples[0]!
-    const images = row.images.map((p) => join(dirname(data.file), p))
+    // export paths are absolute (a hand-run trainer opens them as given); relative ones sit beside the file
+    const images = row.images.map((p) => resolve(dirname(data.file), p))
     let next = 0
     const messages: ChatMessage[] = []
     for (const m of row.messages) {

@@ -103,6 +103,30 @@ describe('TRL through the studio on the tiny Qwen2.5-VL', () => {
     expect(sawCropAndAnswer).toBe(true)
   })
 
+  it('the trained SFT run comes back: its folder registers as a checkpoint model, answers a sample through the agent loop (stored as a trace) and Evaluate scores it', { timeout: 1_800_000 }, async () => {
+    expect(sftModel).toBeTruthy()
+    const sftRun = studio.project.jobs.list().find((j) => j.title === 'tiny qwen sft')
+    expect(sftRun).toBeTruthy()
+    // the run's folder, as the Train page's "Serve checkpoint" passes it: its final model is found
+    const entry = await client.call('models.addCheckpoint', { path: join(root, 'project', 'runs', sftRun!.id) })
+    expect(entry).toMatchObject({ kind: 'checkpoint' })
+    try {
+      await client.call('inference.load', { modelId: entry.id, device: 'cpu' })
+      const sampleId = data.samples[0]!.id
+      const result = await client.call('inference.run', { sampleId })
+      expect(result.stop).not.toBe('error')
+      // 120 SFT steps on these traces: the model writes a parsed call or a boxed answer
+      expect(result.operations > 0 || result.answer !== null, JSON.stringify(result.steps.slice(0, 3))).toBe(true)
+      const trace = await client.call('traces.get', { id: result.traceId })
+      expect(trace).toMatchObject({ origin: 'inference', sampleId })
+      const source = data.samples[0]!.source
+      const evaluated = await client.call('eval.run', { source, modelId: entry.id, limit: 1, label: 'trained-sft' })
+      expect(evaluated).toMatchObject({ status: 'complete' })
+    } finally {
+      await client.call('inference.unload', {})
+    }
+  })
+
   it('the same SFT through `accelerate launch --num_processes 2` (DDP on the CPU) finishes', { timeout: 1_800_000 }, async () => {
     const run = await start('tiny qwen sft ddp', { maxSteps: 4 }, { hardware: { device: 'cpu', gpus: 2, nodes: 1 } })
     const done = await studio.training.finished(run.id)
