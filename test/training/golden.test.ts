@@ -34,6 +34,11 @@ function spec(backend: 'trl' | 'verl', algorithm: 'sft' | 'grpo', extra: Record<
   return buildRunSpec(base as never, 'run-golden', { snapshotId: 'snap-golden', snapshotHash: 'f'.repeat(64), format: backend === 'verl' ? 'verl' : 'trl', records: 2 })
 }
 
+/** The spec of a run on a split snapshot: writeDataset names the held-out side's file in RunSpec.dataset. */
+function withEval(s: RunSpec): RunSpec {
+  return { ...s, dataset: { ...s.dataset, eval: s.dataset.format === 'verl' ? 'data/val.parquet' : 'data/eval.jsonl', evalRecords: 1 } }
+}
+
 function context(name: string, s: RunSpec): PrepareContext {
   const layout = runLayout(join(root, name), 'run-golden', s.outputDir)
   mkdirSync(layout.dir, { recursive: true })
@@ -75,6 +80,29 @@ describe('TRL adapter', () => {
     expect(typeof config.learning_rate).toBe('number') // PyYAML reads 2e-05 (no dot) as a string
     expect(existsSync(join(ctx.layout.dir, 'python', 'pixel_studio_trl.py'))).toBe(true)
     expect(existsSync(join(ctx.layout.dir, 'python', 'pixel_reasoner', '__init__.py'))).toBe(true)
+  })
+
+  it('evaluates a split snapshot\'s held-out side at the save points, in TRL\'s own keys (golden)', async () => {
+    const s = withEval(spec('trl', 'sft', { hyper: { learningRate: 2e-5, epochs: 1, maxSteps: 0, batchSize: 2, gradAccum: 1, warmupRatio: 0, seed: 42, loraRank: 0, saveEverySteps: 10 } }))
+    const ctx = context('trl-sft-split', s)
+    await trlAdapter.prepare(ctx)
+    golden('trl-sft-split/sft.yaml', readFileSync(join(ctx.layout.dir, 'sft.yaml'), 'utf8'), ctx.layout.dir)
+    const config = pyYaml(join(ctx.layout.dir, 'sft.yaml'))
+    const allowed = trlFields('SFTConfig', '_BaseConfig', 'ModelConfig', 'ScriptArguments', 'DatasetMixtureConfig', 'TrainingArguments')
+    expect(Object.keys(config).filter((k) => !allowed.has(k))).toEqual([])
+    expect(config).toMatchObject({ eval_strategy: 'steps', eval_steps: 10, save_steps: 10, per_device_eval_batch_size: 2 })
+    // the eval file is the launcher's to load: TRL's dataset mixture would concatenate it into the train set
+    expect(config.datasets).toEqual([{ path: 'json', data_files: 'data/train.jsonl', split: 'train' }])
+    // GRPO evaluates whole groups; without a save interval, once an epoch
+    const g = context('trl-grpo-split', withEval(spec('trl', 'grpo', { grpo: { groupSize: 4, maxOperations: 4 } })))
+    await trlAdapter.prepare(g)
+    const grpo = pyYaml(join(g.layout.dir, 'grpo.yaml'))
+    expect(grpo).toMatchObject({ eval_strategy: 'epoch', per_device_eval_batch_size: 4 })
+    expect(grpo).not.toHaveProperty('eval_steps')
+    // no split, no evaluation
+    const plain = context('trl-sft-plain', spec('trl', 'sft'))
+    await trlAdapter.prepare(plain)
+    expect(pyYaml(join(plain.layout.dir, 'sft.yaml'))).not.toHaveProperty('eval_strategy')
   })
 
   it('writes a GRPO config with the paper\'s settings: groups of 8, clip 0.2/0.35, no KL, no std scaling (golden)', async () => {
@@ -148,6 +176,19 @@ describe('verl adapter', () => {
     expect(command.env.VERL_FILE_LOGGER_PATH).toBe(join(ctx.layout.dir, 'logs', 'verl-metrics-1.jsonl'))
     // the script runs as written: bash -n parses it
     execFileSync('bash', ['-n', join(ctx.layout.dir, 'run_verl.sh')])
+  })
+
+  it('validates on a split snapshot\'s held-out queries at the save points, and on nothing without one (golden)', async () => {
+    const s = withEval(spec('verl', 'grpo', { hyper: { learningRate: 1e-6, epochs: 1, maxSteps: 0, batchSize: 8, gradAccum: 1, warmupRatio: 0, seed: 42, loraRank: 0, saveEverySteps: 10 } }))
+    const ctx = context('verl-split', s)
+    const { command } = await verlAdapter.prepare(ctx)
+    golden('verl-split/command.json', `${JSON.stringify(command, null, 2)}\n`, ctx.layout.dir)
+    expect(command.args).toContain(`data.train_files=${join(ctx.layout.dir, 'data', 'train.parquet')}`)
+    expect(command.args).toContain(`data.val_files=${join(ctx.layout.dir, 'data', 'val.parquet')}`)
+    expect(command.args).toContain('trainer.test_freq=10')
+    expect(command.args).toContain('trainer.save_freq=10')
+    const plain = await verlAdapter.prepare(context('verl-plain', spec('verl', 'grpo')))
+    expect(plain.command.args).toContain('trainer.test_freq=-1')
   })
 
   it('resumes from a verl checkpoint folder, and refuses SFT', async () => {

@@ -100,6 +100,12 @@ def train(run_dir, config):
     train_file = os.path.join(run_dir, spec["dataset"]["train"])
     data_dir = os.path.dirname(train_file)
     lines = read_records(train_file)
+    # a split snapshot's held-out side (spec.json dataset.eval), beside the train file: the eval set
+    eval_file = spec["dataset"].get("eval")
+    eval_lines = read_records(os.path.join(run_dir, eval_file)) if eval_file else None
+    if eval_lines is None and training_args.eval_strategy != "no":
+        log("no eval set (the snapshot has no split): evaluation is off")
+        training_args.eval_strategy = "no"
 
     base = spec["baseModel"]
     if base["kind"] == "tiny-init":
@@ -119,6 +125,7 @@ def train(run_dir, config):
             model=model,
             args=training_args,
             train_dataset=Dataset.from_dict({"record": lines}),
+            eval_dataset=Dataset.from_dict({"record": eval_lines}) if eval_lines else None,
             data_collator=StudioSftCollator(processor, data_dir),
             processing_class=processor,
             peft_config=peft_config,
@@ -138,6 +145,7 @@ def train(run_dir, config):
             reward_funcs=env.REWARD_FUNCS,
             args=training_args,
             train_dataset=grpo_rows(lines, data_dir),
+            eval_dataset=grpo_rows(eval_lines, data_dir) if eval_lines else None,
             processing_class=processor,
             environment_factory=env.PixelReasonerEnv,
             peft_config=peft_config,

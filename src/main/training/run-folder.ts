@@ -27,7 +27,7 @@ export async function writeRunFolder(
   const ctx: PrepareContext = { spec: { ...spec, dataset }, layout, attempt: options.attempt, python: options.python }
   writeFileSync(layout.spec, `${JSON.stringify(ctx.spec, null, 2)}\n`)
   const { command, files } = await adapter.prepare(ctx)
-  return { ctx, command, files: ['spec.json', spec.dataset.train, ...files] }
+  return { ctx, command, files: ['spec.json', dataset.train, ...(dataset.eval ? [dataset.eval] : []), ...files] }
 }
 
 /** A run folder for another machine: nothing is queued and no Python is checked here. */

@@ -40,6 +40,21 @@ function modelPath(spec: RunSpec): string {
 
 const onGpu = (spec: RunSpec): boolean => spec.hardware.device !== 'cpu'
 
+/**
+ * A split snapshot's eval set (spec.dataset.eval): evaluated at the save points only, so a CPU run
+ * stays cheap. The launcher loads the file (TRL's CLI mixture would concatenate it into the train
+ * set), so the YAML names it in a comment.
+ */
+function evaluation(spec: RunSpec): YamlDoc {
+  const { eval: file, evalRecords } = spec.dataset
+  if (!file) return {}
+  const steps = spec.hyper.saveEverySteps
+  return {
+    eval_strategy: new Commented(`the held-out side of the split, ${evalRecords ?? 0} records in ${file} (loaded by python/pixel_studio_trl.py), evaluated when a checkpoint is saved`, steps > 0 ? 'steps' : 'epoch'),
+    ...(steps > 0 ? { eval_steps: steps } : {})
+  }
+}
+
 /** Keys shared by SFT and GRPO (TrainingArguments, ModelConfig, the dataset mixture). */
 function common(spec: RunSpec): YamlDoc {
   const h = spec.hyper
@@ -58,6 +73,7 @@ function common(spec: RunSpec): YamlDoc {
     logging_steps: 1,
     save_strategy: h.saveEverySteps > 0 ? 'steps' : 'epoch',
     ...(h.saveEverySteps > 0 ? { save_steps: h.saveEverySteps } : {}),
+    ...evaluation(spec),
     bf16: onGpu(spec),
     use_cpu: !onGpu(spec),
     gradient_checkpointing: h.gradientCheckpointing ?? onGpu(spec),
@@ -80,6 +96,7 @@ export function trlSftConfig(spec: RunSpec): YamlDoc {
   return {
     ...common(spec),
     per_device_train_batch_size: spec.hyper.batchSize,
+    ...(spec.dataset.eval ? { per_device_eval_batch_size: spec.hyper.batchSize } : {}),
     max_length: new Commented('no truncation: it would cut image tokens (TRL docs, "Training Vision Language Models")', null),
     remove_unused_columns: new Commented('the studio collator (python/sft_collator.py) renders each record and labels only assistant turns', false),
     dataset_kwargs: { skip_prepare_dataset: true }
@@ -92,6 +109,7 @@ export function trlGrpoConfig(spec: RunSpec): YamlDoc {
   return {
     ...common(spec),
     per_device_train_batch_size: new Commented('completions per device and step: prompts x num_generations', spec.hyper.batchSize * g.groupSize),
+    ...(spec.dataset.eval ? { per_device_eval_batch_size: new Commented('whole groups, as in training', spec.hyper.batchSize * g.groupSize) } : {}),
     num_generations: g.groupSize,
     temperature: new Float(g.temperature),
     top_p: new Float(g.topP),
@@ -153,9 +171,9 @@ function configName(spec: RunSpec): string {
 
 function header(spec: RunSpec): string {
   return [
-    `Pixel Studio run ${spec.runId}: TRL ${spec.algorithm.toUpperCase()} on snapshot ${spec.dataset.snapshotId} (${spec.dataset.snapshotHash.slice(0, 12)}), ${spec.dataset.records} records.`,
+    `Pixel Studio run ${spec.runId}: TRL ${spec.algorithm.toUpperCase()} on snapshot ${spec.dataset.snapshotId} (${spec.dataset.snapshotHash.slice(0, 12)}), ${spec.dataset.records} records${spec.dataset.eval ? `, ${spec.dataset.evalRecords ?? 0} held out for eval` : ''}.`,
     spec.algorithm === 'sft'
-      ? 'By hand: `trl sft --config sft.yaml` (no live metrics) or `python python/pixel_studio_trl.py --run-dir .`'
+      ? `By hand: \`trl sft --config sft.yaml${spec.dataset.eval ? ' --eval_strategy no' : ''}\` (no live metrics${spec.dataset.eval ? ', no eval set' : ''}) or \`python python/pixel_studio_trl.py --run-dir .\``
       : 'By hand: `python python/pixel_studio_trl.py --run-dir .` (the crop environment and the curiosity reward live there)'
   ].join('\n')
 }

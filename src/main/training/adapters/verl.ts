@@ -53,13 +53,15 @@ export function verlOverrides(ctx: PrepareContext): string[] {
   const python = join(layout.dir, 'python')
   const module = join(python, `${MODULE}.py`)
   const data = join(layout.dir, spec.dataset.train)
+  const saveFreq = h.saveEverySteps > 0 ? h.saveEverySteps : 20
   const out = [
     'algorithm.adv_estimator=grpo',
     // the paper's advantage: reward minus the group mean, no std normalisation
     'algorithm.norm_adv_by_std_in_grpo=False',
     'algorithm.use_kl_in_reward=False',
     `data.train_files=${data}`,
-    `data.val_files=${data}`,
+    // a split snapshot's held-out queries; without one verl still needs val_files, and never reads them (test_freq=-1)
+    `data.val_files=${spec.dataset.eval ? join(layout.dir, spec.dataset.eval) : data}`,
     `data.train_batch_size=${h.batchSize * h.gradAccum}`,
     'data.max_prompt_length=4096',
     'data.max_response_length=8192',
@@ -106,8 +108,9 @@ export function verlOverrides(ctx: PrepareContext): string[] {
     `trainer.n_gpus_per_node=${spec.hardware.gpus}`,
     `trainer.total_epochs=${Math.max(1, Math.ceil(h.epochs))}`,
     ...(h.maxSteps > 0 ? [`trainer.total_training_steps=${h.maxSteps}`] : []),
-    `trainer.save_freq=${h.saveEverySteps > 0 ? h.saveEverySteps : 20}`,
-    'trainer.test_freq=-1',
+    `trainer.save_freq=${saveFreq}`,
+    // validate at the save points, and only on a held-out set
+    `trainer.test_freq=${spec.dataset.eval ? saveFreq : -1}`,
     'trainer.val_before_train=False',
     `trainer.default_local_dir=${checkpointsDir(ctx)}`,
     `trainer.rollout_data_dir=${rolloutsDir(ctx)}`,
@@ -216,7 +219,7 @@ function sampleIndex(ctx: PrepareContext): (index: number) => string | null {
 
 function header(spec: RunSpec): string {
   return [
-    `# Pixel Studio run ${spec.runId}: verl GRPO on snapshot ${spec.dataset.snapshotId} (${spec.dataset.snapshotHash.slice(0, 12)}), ${spec.dataset.records} queries.`,
+    `# Pixel Studio run ${spec.runId}: verl GRPO on snapshot ${spec.dataset.snapshotId} (${spec.dataset.snapshotHash.slice(0, 12)}), ${spec.dataset.records} queries${spec.dataset.eval ? `, ${spec.dataset.evalRecords ?? 0} held out for validation` : ''}.`,
     '# The run folder must be at the same path on every node (shared storage): data, tools, reward and logs live here.',
     '# On a running Ray cluster: ray job submit --address=http://<head>:8265 -- bash run_verl.sh (docs/start/multinode.rst)'
   ].join('\n')

@@ -44,7 +44,10 @@ export const RunSpec = z
         /** paths relative to the run dir */
         train: z.string().min(1),
         format: z.enum(['trl', 'llamafactory', 'verl', 'pixel-reasoner']),
-        records: z.number().int().nonnegative()
+        records: z.number().int().nonnegative(),
+        /** a split snapshot: its validation side's accepted traces, the run's eval set (never trained on) */
+        eval: z.string().min(1).optional(),
+        evalRecords: z.number().int().nonnegative().optional()
       })
       .strict(),
     hyper: z
