@@ -75,7 +75,9 @@ describe('pixel-studio train', () => {
   it('reports the machine', () => {
     const gpu = cli(['train', 'gpu'])
     expect(gpu.status).toBe(0)
-    expect(gpu.stdout).toContain(`python: ${fake.python} 3.11.0-fake`)
+    expect(gpu.stdout).toContain(`python (PIXEL_STUDIO_PYTHON): ${fake.python} 3.11.0-fake`)
+    // no managed environment in this home: said, with the command that makes it
+    expect(gpu.stdout).toMatch(/^managed env: no trainer environment at .*: run `pixel-studio trainer setup`$/m)
     expect(gpu.stdout).toMatch(/^gpu: /m)
   })
 })
