@@ -15,7 +15,7 @@
 // - PIXEL_STUDIO_INFERENCE_WORKER or the `workerFile` option override both.
 import { Worker } from 'node:worker_threads'
 import { StudioError } from '../../shared/contract/errors'
-import { resolveWorkerFile as resolveWorkerEntry } from '../jobs/worker-file'
+import { resolveWorkerFile as resolveWorkerEntry } from '../runtime/worker-file'
 import type { AgentEvent, AgentInput, AgentResult } from './agent-loop'
 import type { ModelSource } from './model-backend'
 import type { ModelFolderDescription } from './model-folder'

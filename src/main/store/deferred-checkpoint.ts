@@ -3,7 +3,7 @@
 // connection (checkpoint-worker.ts) while the main thread goes on serving. If another write
 // commits first, its own automatic checkpoint simply finds part of the work done.
 import { Worker } from 'node:worker_threads'
-import { resolveWorkerFile } from '../jobs/worker-file'
+import { resolveWorkerFile } from '../runtime/worker-file'
 import type { CheckpointResult } from './checkpoint-worker'
 import type { Db } from './database'
 

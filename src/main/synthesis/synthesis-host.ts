@@ -9,7 +9,7 @@
 // PIXEL_STUDIO_SYNTHESIS_WORKER overrides the file.
 import { Worker } from 'node:worker_threads'
 import { StudioError, type JobProgress, type SynthesisResult } from '../../shared/contract'
-import { resolveWorkerFile } from '../jobs/worker-file'
+import { resolveWorkerFile } from '../runtime/worker-file'
 import type { ChatFn } from './narrators/chat-narrator'
 import { NarratorError } from './narrators/narrator'
 import type { HostToSynthesisWorker, NarratorSetup, SynthesisWorkerToHost } from './worker-protocol'

@@ -8,9 +8,16 @@ import { TRAIN_PROFILE, type PixelProfile } from '../../shared/pixel-ops'
 import { isCallStep, type Step } from '../../shared/toolcall/steps'
 import { executeCall, type ExecutionState } from '../pixel-ops/execute'
 import type { ViewCache } from '../pixel-ops/view-cache'
-import type { Project } from '../project/project'
+import type { MediaPixelCache } from '../media/media-pixel-cache'
+import type { MediaStore } from '../media/media-store'
 
-export async function loadMediaBytes(project: Project, hashes: readonly string[]): Promise<Uint8Array[]> {
+/** What materializing needs of a project (a Project is one): its media and its crop cache. */
+export interface ProjectMedia {
+  readonly media: Pick<MediaStore, 'resolve'>
+  readonly pixelCache: MediaPixelCache
+}
+
+export async function loadMediaBytes(project: Pick<ProjectMedia, 'media'>, hashes: readonly string[]): Promise<Uint8Array[]> {
   return Promise.all(
     hashes.map(async (hash) => {
       const file = project.media.resolve(hash)
@@ -25,7 +32,7 @@ export async function loadMediaBytes(project: Project, hashes: readonly string[]
  * are dropped: an observation is always the result of the call before it.
  */
 export async function materializeObservations(
-  project: Project,
+  project: ProjectMedia,
   sample: Sample,
   steps: readonly Step[],
   profile: PixelProfile = TRAIN_PROFILE,
