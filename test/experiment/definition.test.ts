@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Project } from '../../src/main/project/project'
+import { armStartInput } from '../../src/main/experiment/definition'
 import { ExperimentOrchestrator } from '../../src/main/experiment/orchestrator'
 import { supportsToolCalling } from '../../src/main/experiment/tool-support'
 import { TrainingSupervisor } from '../../src/main/training/supervisor'
@@ -70,6 +71,15 @@ describe('experiment definition', () => {
     expect(problems).toContain('arms curiosity and no-curiosity differ in more than what they compare (grpo.reward.curiosity): grpo.temperature (default) vs 0.7; hyper.learningRate 0.00001 vs 0.00002 — move shared settings to grpo.hyper / grpo.settings')
     expect(problems).toContain('arm text-only has seed 99; every arm uses the experiment\'s seed 7')
     expect(problems.some((p) => p.startsWith('arms curiosity and text-only differ') && p.includes('hyper.seed 7 vs 99'))).toBe(true)
+  })
+
+  it('a shared grpo.maxCompletionTokens reaches every GRPO arm\'s run; an arm with its own is refused', () => {
+    const shared = ExperimentDefinition.parse(definition(split, model, { grpo: { hyper: { learningRate: 1e-5, maxSteps: 3 }, settings: { groupSize: 4, maxCompletionTokens: 96 } } }))
+    expect(orchestrator.validate(shared)).toMatchObject({ ok: true })
+    expect(shared.arms.filter((a) => a.kind !== 'warm-start').map((a) => armStartInput(shared, a, '/warm').grpo?.maxCompletionTokens)).toEqual([96, 96, 96])
+    const arms = shared.arms.map((a) => (a.name === 'curiosity' ? { ...a, grpo: { ...a.grpo, maxCompletionTokens: 512 } } : a))
+    const { problems } = orchestrator.validate({ ...shared, arms })
+    expect(problems.some((p) => p.startsWith('arms curiosity and no-curiosity differ') && p.includes('grpo.maxCompletionTokens 512 vs 96'))).toBe(true)
   })
 
   it('refuses arms whose kind does not match their settings, and a missing warm start', () => {

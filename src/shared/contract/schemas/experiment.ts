@@ -51,6 +51,8 @@ const Grpo = z
     clipHigh: z.number().positive().optional(),
     klCoef: z.number().min(0).optional(),
     maxOperations: z.number().int().min(0).optional(),
+    /** tokens over all turns of a rollout (the run's grpo.maxCompletionTokens) */
+    maxCompletionTokens: z.number().int().positive().optional(),
     reward: z
       .object({
         formula: z.enum(['paper', 'released']).optional(),
