@@ -309,6 +309,34 @@ tracesCommand
     )
   })
 
+tracesCommand
+  .command('bulk')
+  .description('one bulk change over the traces a filter matches (one undo step in Review\'s bulk history): set a status, add or remove a flag')
+  .option('--status <statuses>', 'select: comma-separated unreviewed,accepted,rejected,needs_fix')
+  .option('--origin <origins>', 'select: comma-separated synthesized,human,inference,rollout,imported')
+  .option('--source <source>', 'select: sample source, e.g. generated:zoom-task')
+  .option('--flag <flag>', 'select: only traces with this flag')
+  .option('--query <words>', 'select: full-text search')
+  .option('--set-status <status>', 'action: accepted | rejected | needs_fix | unreviewed')
+  .option('--add-flag <flag>', 'action: add this flag')
+  .option('--remove-flag <flag>', 'action: remove this flag')
+  .action(async (cmd: { status?: string; origin?: string; source?: string; flag?: string; query?: string; setStatus?: string; addFlag?: string; removeFlag?: string }) => {
+    const options = program.opts<GlobalOptions>()
+    const actions = [
+      cmd.setStatus !== undefined ? { type: 'status', status: cmd.setStatus } : null,
+      cmd.addFlag !== undefined ? { type: 'addFlag', flag: cmd.addFlag } : null,
+      cmd.removeFlag !== undefined ? { type: 'removeFlag', flag: cmd.removeFlag } : null
+    ].filter((a) => a !== null)
+    if (actions.length !== 1) throw new InvalidArgumentError('give exactly one action: --set-status, --add-flag or --remove-flag')
+    const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean))
+    const filter = Object.fromEntries(
+      Object.entries({ status: list(cmd.status), origin: list(cmd.origin), source: cmd.source, flag: cmd.flag, query: cmd.query }).filter(([, v]) => v !== undefined)
+    )
+    print(await invoke(options, 'traces.bulk', { filter, action: actions[0] }), options.json, (r: { label: string; selected: number; changed: number; id: string }) =>
+      `${r.label}: ${r.changed} of ${r.selected} selected traces changed (bulk change ${r.id}; undo in Review's bulk history)`
+    )
+  })
+
 registerTrainCommands(program, { options: () => program.opts<GlobalOptions>(), openStudio: () => openStudio(program.opts<GlobalOptions>()) })
 registerTrainerCommands(program, { options: () => program.opts<GlobalOptions>(), home: () => program.opts<GlobalOptions>().home ?? studioHome() })
 
@@ -412,6 +440,8 @@ function wantsJson(): boolean {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // thrown by an action (commander prints only what its own parsing rejects)
+  if (error instanceof InvalidArgumentError) reportError(new StudioError('invalid_input', error.message), 2)
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) process.exit(0) // --help, --version
     if (!wantsJson()) process.exit(2) // commander has printed it
