@@ -28,6 +28,9 @@ interface Rendered {
   observations: string[]
   supports_tool_calling: boolean
   prefix_preserving: boolean
+  env_image_fields: Record<string, string>
+  text_only_tools: number
+  text_only_prompt: string
 }
 
 interface ExportRow {
@@ -56,6 +59,13 @@ async function loadImage(path: string): Promise<VlmImage> {
 }
 
 describe('one prompt format (tiny Qwen2.5-VL, studio chat template)', () => {
+  it('gives TRL\'s environment path image fields it can split, and the text-only arm a prompt without tools, as the agent loop at maxOperations 0', () => {
+    expect(rendered.env_image_fields).toEqual({ pixel_values: 'Tensor', image_grid_thw: 'Tensor' })
+    expect(rendered.text_only_tools).toBe(0)
+    expect(rendered.text_only_prompt).toContain(`<|im_start|>system\n${systemPrompt('crop_image_normalized', false)}<|im_end|>`)
+    expect(rendered.text_only_prompt).not.toContain('<tools>')
+  })
+
   it('passes TRL supports_tool_calling and the prefix-preserving check', () => {
     expect(rendered.supports_tool_calling).toBe(true)
     expect(rendered.prefix_preserving).toBe(true)

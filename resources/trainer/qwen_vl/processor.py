@@ -20,6 +20,22 @@ class ImageOnlyQwenVLProcessor(Qwen2_5_VLProcessor):
     def __init__(self, image_processor=None, tokenizer=None, chat_template=None, **kwargs):
         super().__init__(image_processor=image_processor, tokenizer=tokenizer, video_processor=None, chat_template=chat_template, **kwargs)
 
+    def __call__(self, *args, **kwargs):
+        """Image fields as torch tensors even without `return_tensors`, as the stock processor's fast
+        (torchvision) image processor gives them: TRL's environment path merges a batch's image
+        fields with torch.cat only when they are tensors and otherwise keeps a list, which crashes
+        its tool loop (`split_pixel_values_by_grid`: 'list' object has no attribute 'prod') when a
+        turn's calls all failed and returned no image. The PIL image processor gives numpy."""
+        out = super().__call__(*args, **kwargs)
+        if kwargs.get("return_tensors") is None:
+            import numpy as np
+            import torch
+
+            for key in ("pixel_values", "image_grid_thw"):
+                if isinstance(out.get(key), np.ndarray):
+                    out[key] = torch.from_numpy(out[key])
+        return out
+
     def save_pretrained(self, save_directory, **kwargs):
         """Saves as a Qwen2.5-VL folder: a preprocessor_config.json (transformers.js reads the image
         processor there) and `processor_class` naming Qwen's processor (transformers.js picks its

@@ -98,6 +98,29 @@ class PixelReasonerEnv:
         return [{"type": "text", "text": pixel_ops.frames_observation(w, h, first, last)}] + [{"type": "image", "image": f} for f in frames]
 
 
+class PixelReasonerTextOnlyEnv(PixelReasonerEnv):
+    """The text-only arm (grpo.maxOperations 0): no visual operation is offered. TRL takes an
+    environment's public methods as its tools, so with none the prompt has no tools block (the
+    agent loop's system turn at maxOperations 0), and the rewards still read this state."""
+
+    crop_image_normalized = None
+    select_frames = None
+
+
+def environment_class():
+    """The environment of this run: no tools at all when it may make no operation."""
+    return PixelReasonerTextOnlyEnv if SETTINGS["max_operations"] == 0 else PixelReasonerEnv
+
+
+def offered_prompt(prompt):
+    """The prompt as this run offers it. The export writes the tools block into the system text;
+    the text-only arm's system turn leaves it out (the agent loop's at maxOperations 0)."""
+    if SETTINGS["max_operations"] != 0 or not prompt or prompt[0]["role"] != "system":
+        return prompt
+    text = "".join(c.get("text", "") for c in prompt[0]["content"]).split("\n\n# Tools\n")[0]
+    return [{"role": "system", "content": [{"type": "text", "text": text}]}, *prompt[1:]]
+
+
 def _text(content):
     if isinstance(content, str):
         return content

@@ -53,9 +53,11 @@ def read_records(data_file):
 
 
 def grpo_rows(lines, data_dir):
-    """One prompt per sample: the system and first user turn, with that turn's images."""
+    """One prompt per sample: the system and first user turn, with that turn's images (the text-only
+    arm's without the tools block: call after pixel_reasoner_env.configure)."""
     from datasets import Dataset, Image, Sequence
 
+    import pixel_reasoner_env as env
     from sft_collator import load_record
 
     seen, out = set(), []
@@ -70,6 +72,7 @@ def grpo_rows(lines, data_dir):
             if message["role"] == "assistant":
                 break
             prompt.append({"role": message["role"], "content": [{"type": "image"} if c.get("type") == "image" else {"type": "text", "text": c["text"]} for c in message["content"]]})
+        prompt = env.offered_prompt(prompt)
         n_images = sum(1 for m in prompt for part in m["content"] if part["type"] == "image")
         out.append({"prompt": prompt, "images": row["images"][:n_images], "answer": str(row.get("answer", "")), "sample_id": str(sample), "is_video": bool(row.get("is_video", False))})
     dataset = Dataset.from_list(out)
@@ -147,7 +150,7 @@ def train(run_dir, config):
             train_dataset=grpo_rows(lines, data_dir),
             eval_dataset=grpo_rows(eval_lines, data_dir) if eval_lines else None,
             processing_class=processor,
-            environment_factory=env.PixelReasonerEnv,
+            environment_factory=env.environment_class(),
             peft_config=peft_config,
             callbacks=callbacks,
         )

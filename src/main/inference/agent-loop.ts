@@ -132,9 +132,13 @@ export type AgentEvent =
   | { type: 'observation'; turn: number; text: string; images: ObservationImage[]; error: boolean }
   | { type: 'done'; result: AgentResult }
 
-/** The system turn: "You are a helpful assistant." + the Qwen-Agent tools block (src/shared/toolcall). */
-export function systemPrompt(cropToolName: AgentSettings['cropToolName'] = 'crop_image_normalized'): string {
-  return systemText({ cropToolName })
+/**
+ * The system turn: "You are a helpful assistant." + the Qwen-Agent tools block (src/shared/toolcall).
+ * No operation allowed (maxOperations 0, the text-only arm) offers no tools: the block is left out,
+ * as TRL renders a run that has none.
+ */
+export function systemPrompt(cropToolName: AgentSettings['cropToolName'] = 'crop_image_normalized', tools = true): string {
+  return systemText({ cropToolName, tools })
 }
 
 interface LoopState {
@@ -233,7 +237,7 @@ export async function runAgent(session: ModelBackend, input: AgentInput, options
     input.media.kind === 'images' ? input.media.images.map((image) => ({ type: 'image', image })) : input.media.frames.map((image) => ({ type: 'image', image }))
   // transformers.js 4.3.1 has no Qwen2-VL video path: a video goes in as its frames, image by image.
   const messages: ChatMessage[] = [
-    { role: 'system', content: systemPrompt(settings.cropToolName) },
+    { role: 'system', content: systemPrompt(settings.cropToolName, settings.maxOperations > 0) },
     { role: 'user', content: [...mediaContent, { type: 'text', text: userText(input.question, { text: settings.guideline }) }] }
   ]
   const steps: AgentStep[] = []
