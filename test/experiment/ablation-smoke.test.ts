@@ -50,7 +50,8 @@ describe('curiosity ablation smoke (real TRL, tiny Qwen2.5-VL)', () => {
       grpo: {
         hyper: { ...preset.grpo.hyper, maxSteps: 2, batchSize: 2, saveEverySteps: 2 },
         settings: { ...preset.grpo.settings, groupSize: 2, maxCompletionTokens: 96 }
-      }
+      },
+      evaluation: { checkpoints: 'every', settings: { maxNewTokensPerTurn: 96 } }
     })
     expect((await client.call('experiments.run', { id: created.id })).status).toBe('running')
     await expect.poll(async () => (await client.call('experiments.get', { id: created.id })).status, { timeout: 1_100_000, interval: 1000 }).toBe('finished')
@@ -83,10 +84,30 @@ describe('curiosity ablation smoke (real TRL, tiny Qwen2.5-VL)', () => {
       }
     }
 
+    // each arm's final model was served and evaluated on the validation split (greedy, stored as traces)
+    const validation = new Set([...studio.project.snapshots.items(snapshot.id)].filter((i) => i.split === 'validation').map((i) => i.sampleId))
+    expect(validation.size).toBeGreaterThan(0)
+    for (const [i, arm] of experiment.arms.entries()) {
+      expect(arm.evaluations.map((v) => [v.step, v.status, v.error]), arm.name).toEqual([[runs[i]!.step, 'done', null]])
+      const evalRun = (await client.call('eval.runs', {})).find((r) => r.id === arm.evaluations[0]!.evalRunId)!
+      expect(evalRun, arm.name).toMatchObject({ status: 'complete', total: validation.size, split: { snapshotId: snapshot.id, side: 'validation' } })
+      expect(evalRun.settings.maxOperations, arm.name).toBe(arm.kind === 'text-only' ? 0 : 4)
+      const results = await client.call('eval.results', { runId: evalRun.id, outcome: 'all', offset: 0, limit: 100 })
+      expect(new Set(results.items.map((r) => r.sampleId)), arm.name).toEqual(validation)
+      if (arm.kind === 'text-only') expect(results.items.map((r) => r.operations), arm.name).toEqual(results.items.map(() => 0))
+    }
+
     const report = await client.call('experiments.report', { id: created.id })
     expect(report.table.map((row) => row.arm)).toEqual(ARMS)
-    for (const row of report.table) expect(row.steps, row.arm).toBeGreaterThan(0)
+    for (const row of report.table) {
+      expect(row.steps, row.arm).toBeGreaterThan(0)
+      expect(row.accuracy, row.arm).not.toBeNull()
+      expect(row.evalRunId, row.arm).toBe(experiment.arms.find((a) => a.name === row.arm)!.evaluations[0]!.evalRunId)
+    }
+    // the GRPO arms' validation curves start at the warm start's model (step 0)
+    const warmFinal = report.curves[0]!.metrics['val/accuracy']!
+    for (const c of report.curves.slice(1)) expect(c.metrics['val/accuracy']![0], c.arm).toEqual({ step: 0, value: warmFinal.at(-1)!.value })
     const md = reportMarkdown(report)
-    for (const arm of ARMS) expect(md.match(new RegExp(`^\\| ${arm} \\| `, 'gm')), arm).toHaveLength(1)
+    for (const arm of ARMS) expect(md.match(new RegExp(`^\\| ${arm} \\| ${arm} \\| `, 'gm')), arm).toHaveLength(1)
   })
 })

@@ -27,7 +27,7 @@ const done = { emit: { event: 'done', modelDir: 'output/model', onnxDir: null } 
 /** The real supervisor, with the studio's hook: a run that ended advances its experiments. */
 function studioSupervisor(): { supervisor: TrainingSupervisor; orchestrator: ExperimentOrchestrator } {
   let supervisor: TrainingSupervisor | null = null
-  const made = supervise(project, { events: { run: (run) => supervisor && onTrainingRunChanged(project, supervisor, run), metrics: () => {}, log: () => {}, traces: () => {} } })
+  const made = supervise(project, { events: { run: (run) => supervisor && onTrainingRunChanged(project, supervisor, run, null), metrics: () => {}, log: () => {}, traces: () => {} } })
   supervisor = made.supervisor
   return { supervisor, orchestrator: new ExperimentOrchestrator(project, supervisor) }
 }
@@ -123,7 +123,7 @@ describe('experiment orchestration (fake trainer)', () => {
     fake.setScenario({ default: [{ hang: true, everyMs: 30 }] })
     const experiment = orchestrator.store.get(created.id)
     await expect.poll(() => experiment.arms.slice(1).some((a) => supervisor.runs.get(a.runId!).status === 'running'), { timeout: 60_000, interval: 100 }).toBe(true)
-    orchestrator.cancel(created.id)
+    await orchestrator.cancel(created.id)
     await expect.poll(() => orchestrator.store.get(created.id).status, { timeout: 60_000, interval: 100 }).toBe('cancelled')
     const arms = orchestrator.store.get(created.id).arms
     expect(arms[0]!.status).toBe('succeeded')

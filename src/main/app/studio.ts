@@ -133,7 +133,7 @@ export class Studio implements ServiceContext {
           run: (run) => {
             this.dispatcher.emit('training.changed', run)
             // an experiment queues its GRPO arms when its warm start ends
-            if (this.trainingQueue && this.trainingSupervisor) onTrainingRunChanged(project, this.trainingSupervisor, run, this.log)
+            if (this.trainingQueue && this.trainingSupervisor) onTrainingRunChanged(project, this.trainingSupervisor, run, this, this.log)
           },
           metrics: (jobId, points) => this.dispatcher.emit('training.metrics', { jobId, points }),
           log: (jobId, lines) => this.dispatcher.emit('training.log', { jobId, lines }),

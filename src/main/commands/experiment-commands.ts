@@ -30,8 +30,20 @@ export function describeOracle(o: ZoomOracle): string {
   ].join('\n')
 }
 
+function describeEvaluations(a: Experiment['arms'][number]): string {
+  if (a.evaluations.length === 0) return ''
+  const done = a.evaluations.filter((v) => v.status === 'done')
+  const running = a.evaluations.find((v) => v.status === 'running')
+  const failed = a.evaluations.filter((v) => v.status === 'failed').length
+  const last = done.at(-1)?.metrics
+  return `  eval ${done.length}/${a.evaluations.length}${running ? ` (step ${running.step} running)` : ''}${failed ? ` ${failed} failed` : ''}${last ? `  val acc ${pct(last.accuracy)} RaPR ${pct(last.rapr)}` : ''}`
+}
+
 function describeExperiment(e: Experiment): string {
-  return [`${e.id}  ${e.definition.name}  ${e.status}`, ...e.arms.map((a) => `  ${a.name.padEnd(14)} ${a.kind.padEnd(13)} ${a.status}${a.runId ? `  run ${a.runId}` : ''}${a.blocked ? `  (${a.blocked})` : ''}`)].join('\n')
+  return [
+    `${e.id}  ${e.definition.name}  ${e.status}`,
+    ...e.arms.map((a) => `  ${a.name.padEnd(14)} ${a.kind.padEnd(13)} ${a.status}${a.runId ? `  run ${a.runId}` : ''}${describeEvaluations(a)}${a.blocked ? `  (${a.blocked})` : ''}`)
+  ].join('\n')
 }
 
 function definitionFrom(file: string | undefined, flags: { preset?: string; snapshot?: string; model?: string }): unknown {

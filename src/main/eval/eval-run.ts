@@ -12,6 +12,7 @@ import { z } from 'zod'
 import {
   EVAL_DEFAULT_SETTINGS,
   EvalSampleResult,
+  EvalSplit,
   InferenceSettings,
   StudioError,
   type EvalMetrics,
@@ -36,9 +37,24 @@ const RunFile = z.object({
   model: z.object({ id: z.string(), name: z.string() }),
   settings: InferenceSettings,
   limit: z.number().int().nullable(),
+  /** absent in runs made before splits could be evaluated */
+  split: EvalSplit.nullable().default(null),
   createdAt: z.string()
 })
 type RunFile = z.infer<typeof RunFile>
+
+/**
+ * The samples a run covers, in order: every sample of its source, or with a split only the
+ * source's samples on that side of the snapshot (in snapshot order, each once).
+ */
+function runSampleIds(project: Project, source: string, split: EvalSplit | null): string[] {
+  const all = project.samples.idsBySource(source)
+  if (!split) return all
+  const ofSource = new Set(all)
+  const ids = new Set<string>()
+  for (const item of project.snapshots.items(split.snapshotId)) if (item.split === split.side && ofSource.has(item.sampleId)) ids.add(item.sampleId)
+  return [...ids]
+}
 
 /** Runs in progress in this process, by project folder and run id: done and total samples. */
 const active = new Map<string, { done: number; total: number }>()
@@ -140,7 +156,7 @@ function readRunFile(dir: string): RunFile | null {
 }
 
 function describeRun(project: Project, run: RunFile, results: readonly EvalSampleResult[]): EvalRun {
-  const available = project.samples.count(undefined, run.source)
+  const available = run.split ? runSampleIds(project, run.source, run.split).length : project.samples.count(undefined, run.source)
   const total = run.limit === null ? available : Math.min(available, run.limit)
   const settled = results.filter((r) => r.error === null).length
   const running = active.has(activeKey(project, run.id))
@@ -187,6 +203,7 @@ export interface EvalRunRequest {
   label?: string | undefined
   limit?: number | undefined
   settings?: InferenceSettings | undefined
+  split?: EvalSplit | undefined
 }
 
 export interface EvalRunOptions {
@@ -201,8 +218,15 @@ export async function runEval(project: Project, inference: InferenceManager, inp
   if (input.runId && !resumed) throw new StudioError('not_found', `no eval run "${input.runId}" to resume`)
   if (resumed && resumed.source !== input.source) throw new StudioError('invalid_input', `eval run ${resumed.id} is over "${resumed.source}", not "${input.source}"`)
   const source = input.source
-  const available = project.samples.idsBySource(source)
-  if (available.length === 0) throw new StudioError('invalid_input', `no samples with source "${source}" in this project (import a benchmark first)`)
+  const split = resumed ? resumed.split : (input.split ?? null)
+  if (split) project.snapshots.get(split.snapshotId) // not_found, named, before anything runs
+  const available = runSampleIds(project, source, split)
+  if (available.length === 0) {
+    throw new StudioError(
+      'invalid_input',
+      split ? `snapshot ${split.snapshotId} has no samples of source "${source}" on its ${split.side} side` : `no samples with source "${source}" in this project (import a benchmark first)`
+    )
+  }
 
   const runId = resumed?.id ?? `eval-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`
   const lease = inference.beginBatch(`evaluation ${runId}`)
@@ -218,6 +242,7 @@ export async function runEval(project: Project, inference: InferenceManager, inp
       model,
       settings: input.settings ?? EVAL_DEFAULT_SETTINGS,
       limit: input.limit ?? null,
+      split,
       createdAt: new Date().toISOString()
     }
     if (resumed && input.limit !== undefined && input.limit !== resumed.limit) run.limit = input.limit

@@ -1,12 +1,15 @@
 // Runs an experiment as ordinary training runs: the warm start (SFT) is queued first; when it
 // succeeds, every GRPO arm is queued from its model, in definition order (the training queue
 // runs them one after another). Each arm keeps what any run has: cancel, resume, curves,
-// rollouts as traces. `advance` is idempotent and is called whenever one of its runs changes,
-// so an experiment picks up where it was after a studio restart or a resumed warm start.
-import { ExperimentDefinition, StudioError, type Experiment, type ExperimentArmState, type ExperimentDefinitionInput, type TrainingRun } from '../../shared/contract'
+// rollouts as traces. Once an arm succeeded its models are evaluated on the validation split
+// (evaluation.ts), one at a time, while later arms train. `advance` is idempotent and is called
+// whenever one of its runs changes, so an experiment picks up where it was after a studio
+// restart or a resumed warm start.
+import { ExperimentDefinition, StudioError, type ArmEvaluation, type Experiment, type ExperimentArmState, type ExperimentDefinitionInput, type TrainingRun } from '../../shared/contract'
 import type { Project } from '../project/project'
 import type { TrainingSupervisor } from '../training/supervisor'
 import { armStartInput, assertRunnableDefinition, definitionProblems } from './definition'
+import { plannedModels, runArmEvaluation, validationSources, withPlanned, type EvaluationHost } from './evaluation'
 import { ExperimentStore } from './experiment-store'
 
 const ENDED = ['succeeded', 'failed', 'cancelled', 'interrupted']
@@ -20,6 +23,9 @@ function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
   return next
 }
 
+/** Experiments evaluating in this process (by project folder and id), to stop them on cancel. */
+const evaluating = new Map<string, AbortController>()
+
 /** The model a GRPO arm starts from: the warm start's final model, else its last checkpoint. */
 export function warmStartModel(run: TrainingRun): string | null {
   return run.modelDir ?? run.checkpoints.at(-1)?.path ?? null
@@ -30,7 +36,9 @@ export class ExperimentOrchestrator {
 
   constructor(
     readonly project: Project,
-    private readonly supervisor: TrainingSupervisor
+    private readonly supervisor: TrainingSupervisor,
+    /** null: this studio does not evaluate (it does not run the training queue either) */
+    private readonly host: EvaluationHost | null = null
   ) {
     this.store = new ExperimentStore(project.dir)
   }
@@ -50,8 +58,9 @@ export class ExperimentOrchestrator {
     return this.store.save({
       id: this.store.newId(),
       definition,
-      arms: definition.arms.map((a) => ({ name: a.name, kind: a.kind, runId: null, status: 'waiting', blocked: null })),
+      arms: definition.arms.map((a) => ({ name: a.name, kind: a.kind, runId: null, status: 'waiting', blocked: null, evaluations: [] })),
       status: 'defined',
+      stopped: false,
       createdAt: now,
       updatedAt: now
     })
@@ -60,9 +69,10 @@ export class ExperimentOrchestrator {
   /** Queues the warm start (checked again first: the model folder or snapshot may have changed), then advances. */
   run(id: string): Promise<Experiment> {
     return serialized(this.key(id), async () => {
-      const experiment = this.store.get(id)
+      const experiment = { ...this.store.get(id), stopped: false }
       const warm = experiment.arms.find((a) => a.kind === 'warm-start')
       if (!warm) throw new StudioError('invalid_input', `experiment ${id} has no warm-start arm`)
+      this.store.save(experiment)
       if (warm.runId === null) {
         assertRunnableDefinition(this.project, experiment.definition)
         const arm = experiment.definition.arms.find((a) => a.name === warm.name)!
@@ -78,13 +88,16 @@ export class ExperimentOrchestrator {
     return serialized(this.key(id), () => this.step(id))
   }
 
-  /** Cancels every queued or running arm (each stays resumable like any run). */
-  cancel(id: string): Experiment {
-    const experiment = this.store.get(id)
-    for (const arm of experiment.arms) {
-      if (arm.runId && ['queued', 'running'].includes(this.supervisor.runs.get(arm.runId).status)) this.supervisor.cancel(arm.runId)
-    }
-    return this.store.get(id)
+  /** Cancels every queued or running arm (each stays resumable like any run) and stops evaluating; `run` goes on. */
+  cancel(id: string): Promise<Experiment> {
+    return serialized(this.key(id), async () => {
+      const experiment = this.store.save({ ...this.store.get(id), stopped: true, updatedAt: new Date().toISOString() })
+      evaluating.get(this.key(id))?.abort()
+      for (const arm of experiment.arms) {
+        if (arm.runId && ['queued', 'running'].includes(this.supervisor.runs.get(arm.runId).status)) this.supervisor.cancel(arm.runId)
+      }
+      return this.step(id)
+    })
   }
 
   /** Experiments that include this run. */
@@ -102,10 +115,20 @@ export class ExperimentOrchestrator {
     const warm = experiment.arms.find((a) => a.kind === 'warm-start')
     const warmRun = warm?.runId ? this.supervisor.runs.get(warm.runId) : null
     const arms: ExperimentArmState[] = []
+    const inProcess = evaluating.has(this.key(id))
+    let sources: string[] | null = null
     for (const state of experiment.arms) {
       const arm = def.arms.find((a) => a.name === state.name)!
       if (state.runId) {
-        arms.push({ ...state, status: this.supervisor.runs.get(state.runId).status, blocked: null })
+        const run = this.supervisor.runs.get(state.runId)
+        // an evaluation left running by a studio that stopped resumes from its eval run
+        let evaluations = state.evaluations.map((e): ArmEvaluation => (e.status === 'running' && !inProcess ? { ...e, status: 'pending' } : e))
+        if (run.status === 'succeeded') evaluations = withPlanned(evaluations, plannedModels(def, run), (sources ??= validationSources(this.project, def.snapshotId)))
+        arms.push({ ...state, status: run.status, blocked: null, evaluations })
+        continue
+      }
+      if (experiment.stopped) {
+        arms.push({ ...state, status: 'waiting', blocked: 'the experiment was cancelled; run it again to go on' })
         continue
       }
       if (arm.kind === 'warm-start' || !warmRun || warmRun.status !== 'succeeded') {
@@ -125,22 +148,59 @@ export class ExperimentOrchestrator {
         arms.push({ ...state, status: 'waiting', blocked: error instanceof Error ? error.message : String(error) })
       }
     }
-    return this.store.save({ ...experiment, arms, status: overall(arms), updatedAt: new Date().toISOString() })
+    const saved = this.store.save({ ...experiment, arms, status: overall(arms, experiment.stopped), updatedAt: new Date().toISOString() })
+    if (!saved.stopped && arms.some((a) => a.evaluations.some((e) => e.status === 'pending'))) this.evaluate(id)
+    return saved
+  }
+
+  /** Evaluates the pending models one after another in this process (not awaited: training goes on meanwhile). */
+  private evaluate(id: string): void {
+    const host = this.host
+    const key = this.key(id)
+    if (!host || evaluating.has(key)) return
+    const controller = new AbortController()
+    evaluating.set(key, controller)
+    const update = (armName: string, step: number, source: string, patch: Partial<ArmEvaluation>): Promise<void> =>
+      serialized(key, async () => {
+        const e = this.store.get(id)
+        const arms = e.arms.map((a) => (a.name !== armName ? a : { ...a, evaluations: a.evaluations.map((v) => (v.step === step && v.source === source ? { ...v, ...patch } : v)) }))
+        this.store.save({ ...e, arms, updatedAt: new Date().toISOString() })
+      })
+    void (async () => {
+      try {
+        for (;;) {
+          const experiment = this.store.get(id)
+          if (experiment.stopped || controller.signal.aborted) return
+          const next = experiment.arms.flatMap((a) => a.evaluations.filter((v) => v.status === 'pending').map((v) => ({ arm: a.name, evaluation: v })))[0]
+          if (!next) return
+          await runArmEvaluation(this.project, host, experiment, next.arm, next.evaluation, update, controller.signal)
+          const after = this.store.get(id).arms.find((a) => a.name === next.arm)?.evaluations.find((v) => v.step === next.evaluation.step && v.source === next.evaluation.source)
+          if (after?.status === 'pending') return // the model is busy with another batch: the next advance tries again
+        }
+      } catch (error) {
+        host.log(`experiment ${id}: evaluation stopped: ${error instanceof Error ? error.message : String(error)}`)
+      } finally {
+        evaluating.delete(key)
+        // the status may now be finished
+        this.advance(id).catch(() => {})
+      }
+    })()
   }
 }
 
-function overall(arms: readonly ExperimentArmState[]): Experiment['status'] {
-  if (arms.every((a) => a.runId === null)) return 'defined'
-  if (arms.every((a) => a.status === 'succeeded')) return 'finished'
+function overall(arms: readonly ExperimentArmState[], stopped: boolean): Experiment['status'] {
+  if (arms.every((a) => a.runId === null)) return stopped ? 'cancelled' : 'defined'
+  const evaluating = arms.some((a) => a.evaluations.some((e) => e.status === 'pending' || e.status === 'running'))
+  if (arms.every((a) => a.status === 'succeeded')) return !evaluating ? 'finished' : stopped ? 'cancelled' : 'running'
   if (arms.some((a) => a.status === 'queued' || a.status === 'running' || (a.status === 'waiting' && a.blocked === null))) return 'running'
-  if (arms.some((a) => a.status === 'cancelled')) return 'cancelled'
+  if (arms.some((a) => a.status === 'cancelled') || stopped) return 'cancelled'
   return 'failed'
 }
 
 /** The studio's hook: a training run changed; advance the experiments it belongs to once it ended. */
-export function onTrainingRunChanged(project: Project, supervisor: TrainingSupervisor, run: TrainingRun, log: (line: string) => void = () => {}): void {
+export function onTrainingRunChanged(project: Project, supervisor: TrainingSupervisor, run: TrainingRun, host: EvaluationHost | null, log: (line: string) => void = () => {}): void {
   if (!ENDED.includes(run.status)) return
-  const orchestrator = new ExperimentOrchestrator(project, supervisor)
+  const orchestrator = new ExperimentOrchestrator(project, supervisor, host)
   for (const experiment of orchestrator.containing(run.id)) {
     orchestrator.advance(experiment.id).catch((error: unknown) => log(`experiment ${experiment.id}: ${error instanceof Error ? error.message : String(error)}`))
   }

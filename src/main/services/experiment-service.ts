@@ -29,7 +29,8 @@ function taskOf(input: { preset?: 'cpu-mini' | 'gpu-24gb' | undefined; task?: Zo
 }
 
 export function experimentHandlers(studio: ServiceContext): Pick<Handlers, ExperimentMethods> {
-  const orchestrator = (): ExperimentOrchestrator => new ExperimentOrchestrator(studio.project, studio.training)
+  // only a studio that runs the training queue evaluates (a one-off CLI call must not start a model)
+  const orchestrator = (): ExperimentOrchestrator => new ExperimentOrchestrator(studio.project, studio.training, studio.training.runsQueue ? studio : null)
   return {
     'experiments.task': async (input, ctx) => {
       const { task, count } = taskOf(input)

@@ -77,6 +77,11 @@ export class TrainingSupervisor {
   private readonly waiters = new Map<string, Array<(run: TrainingRun) => void>>()
   private closed = false
 
+  /** true when this supervisor starts queued runs (a studio that runs the queue), false when it only reads */
+  get runsQueue(): boolean {
+    return this.options.runQueue
+  }
+
   constructor(
     readonly project: Project,
     private readonly options: SupervisorOptions

@@ -24,6 +24,14 @@ export function reportMarkdown(report: ExperimentReport): string {
     '',
     'The paper (7B, V*): ' + PAPER_ROWS.map((r) => `${r.name} ${r.scores.vstar}`).join(' · ') + '.',
     '',
+    '## Validation by step',
+    '',
+    '| arm | step | val. accuracy | val. RaPR | ops/answer |',
+    '|---|---|---|---|---|',
+    ...report.curves.flatMap((c) =>
+      (c.metrics['val/accuracy'] ?? []).map((p, i) => `| ${c.arm} | ${p.step} | ${pct(p.value)} | ${pct(c.metrics['val/rapr']?.[i]?.value ?? null)} | ${num(c.metrics['val/ops_per_answer']?.[i]?.value ?? null, 2)} |`)
+    ),
+    '',
     '## Curves (last value / points)',
     '',
     ...report.curves.flatMap((c) => [

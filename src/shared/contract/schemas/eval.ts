@@ -19,6 +19,10 @@ export const EvalMetrics = z.object({
 })
 export type EvalMetrics = z.infer<typeof EvalMetrics>
 
+/** One side of a snapshot's seeded train/validation split. */
+export const EvalSplit = z.object({ snapshotId: Id, side: z.enum(['train', 'validation']) }).strict()
+export type EvalSplit = z.infer<typeof EvalSplit>
+
 export const EvalRunInput = z
   .object({
     /** the sample source to evaluate, e.g. "bench:vstar" (benchmarks.import names it) */
@@ -30,7 +34,9 @@ export const EvalRunInput = z
     /** the row this run is shown in, in the runs x suites table (default: the model's name) */
     label: z.string().min(1).max(100).optional(),
     limit: z.number().int().positive().max(100_000).optional(),
-    settings: InferenceSettings.optional()
+    settings: InferenceSettings.optional(),
+    /** only the samples of the source on one side of a snapshot's train/validation split (an experiment's held-out set) */
+    split: EvalSplit.optional()
   })
   .strict()
 
@@ -49,6 +55,8 @@ export const EvalRun = z.object({
   model: z.object({ id: Id, name: z.string() }),
   settings: InferenceSettings,
   limit: z.number().int().nullable(),
+  /** the run covers only this side of a snapshot's split (null: every sample of the source) */
+  split: EvalSplit.nullable().default(null),
   createdAt: z.string(),
   status: EvalRunStatus,
   /** samples the run covers (the source, up to the limit) */

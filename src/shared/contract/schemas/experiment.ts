@@ -4,6 +4,8 @@
 // form on the Experiments screen); the studio fills in the runs.
 import { z } from 'zod'
 import { Id } from './common'
+import { EvalMetrics } from './eval'
+import { InferenceSettings } from './inference'
 import { JobStatus } from './job'
 import { RunSpec, TrainingBackend } from './training'
 
@@ -97,12 +99,47 @@ export const ExperimentDefinition = z
     /** shared by every GRPO arm */
     grpo: z.object({ hyper: Hyper.extend({ learningRate: z.number().positive() }), settings: Grpo.default({}) }).strict(),
     arms: z.array(ExperimentArm).min(1).max(8),
-    /** evaluate each arm's checkpoints on the validation split (reuses Evaluate; needs a loadable checkpoint) */
-    evaluation: z.object({ checkpoints: z.enum(['final', 'every']).default('final') }).strict().prefault({})
+    /**
+     * Evaluate each arm's models on the snapshot's validation split (Evaluate through a served
+     * checkpoint): its final model, every checkpoint too, or none. The settings are the agent loop's
+     * (an arm that may make no operation is evaluated with none offered); `limit` caps the samples.
+     */
+    evaluation: z
+      .object({
+        /** none: no validation evaluation (the table keeps the train-time columns only) */
+        checkpoints: z.enum(['final', 'every', 'none']).default('final'),
+        /** what is absent comes from Evaluate's defaults (the paper's evaluation settings) */
+        settings: z
+          .object({
+            maxNewTokensPerTurn: InferenceSettings.shape.maxNewTokensPerTurn.unwrap().optional(),
+            temperature: InferenceSettings.shape.temperature.unwrap().optional(),
+            topP: InferenceSettings.shape.topP.unwrap().optional()
+          })
+          .strict()
+          .optional(),
+        limit: z.number().int().positive().optional()
+      })
+      .strict()
+      .prefault({})
   })
   .strict()
 export type ExperimentDefinition = z.output<typeof ExperimentDefinition>
 export type ExperimentDefinitionInput = z.input<typeof ExperimentDefinition>
+
+/** One model of an arm evaluated on the validation split. */
+export const ArmEvaluation = z.object({
+  /** the training step of the model (a checkpoint's, or the run's last step for its final model) */
+  step: z.number().int().nonnegative(),
+  /** the model folder served for it */
+  model: z.string(),
+  source: z.string(),
+  /** the Evaluate run (its traces open in Review); null until it started */
+  evalRunId: Id.nullable(),
+  status: z.enum(['pending', 'running', 'done', 'failed']),
+  error: z.string().nullable(),
+  metrics: EvalMetrics.nullable()
+})
+export type ArmEvaluation = z.infer<typeof ArmEvaluation>
 
 export const ExperimentArmState = z.object({
   name: z.string(),
@@ -111,7 +148,9 @@ export const ExperimentArmState = z.object({
   runId: Id.nullable(),
   status: JobStatus.or(z.literal('waiting')),
   /** why it did not run */
-  blocked: z.string().nullable()
+  blocked: z.string().nullable(),
+  /** its models evaluated on the validation split, by step (filled once the run succeeded) */
+  evaluations: z.array(ArmEvaluation).default([])
 })
 export type ExperimentArmState = z.infer<typeof ExperimentArmState>
 
@@ -120,6 +159,8 @@ export const Experiment = z.object({
   definition: ExperimentDefinition,
   arms: z.array(ExperimentArmState),
   status: z.enum(['defined', 'running', 'finished', 'failed', 'cancelled']),
+  /** cancelled by the person: no arm is queued and no evaluation starts until it is run again */
+  stopped: z.boolean().default(false),
   createdAt: z.string(),
   updatedAt: z.string()
 })

@@ -12,8 +12,10 @@ import '../training/training.css'
 
 const COLORS = ['#6b7280', '#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04']
 const CURVES: Array<{ name: string; title: string }> = [
-  { name: 'accuracy', title: 'accuracy' },
-  { name: 'rapr', title: 'RaPR' },
+  { name: 'val/accuracy', title: 'validation accuracy' },
+  { name: 'val/rapr', title: 'validation RaPR' },
+  { name: 'accuracy', title: 'train accuracy (rollouts)' },
+  { name: 'rapr', title: 'train RaPR (rollouts)' },
   { name: 'ops_per_response', title: 'operations per answer' },
   { name: 'rewards/curiosity/mean', title: 'curiosity term' },
   { name: 'completions/mean_length', title: 'response length' }
