@@ -22,5 +22,5 @@ export function assertTrainerPython(): string {
   const run = spawnSync(py, ['-c', 'import torch, transformers, trl'], { encoding: 'utf8', timeout: 180_000 })
   if (run.status === 0) return py
   const why = (run.error?.message ?? run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`).trim()
-  throw new Error(`the trainer environment is missing (${py}: ${why}): run \`npm run build && node out/main/cli.js trainer setup --dir .trainer-env\` (add --index-url <your pip index> offline), or set PIXEL_STUDIO_PYTHON`)
+  throw new Error(`the trainer environment is missing (${py}: ${why}): run \`npm run build && npm run cli -- trainer setup --dir .trainer-env\` (add --index-url <your pip index> offline), or set PIXEL_STUDIO_PYTHON`)
 }
