@@ -149,12 +149,19 @@ function Report({ id, onError }: { id: string; onError: (m: string) => void }): 
         </thead>
         <tbody>
           {report.table.map((r) => {
-            const runId = e.arms.find((a) => a.name === r.arm)?.runId ?? null
+            const state = e.arms.find((a) => a.name === r.arm)
+            const runId = state?.runId ?? null
+            const evaluating = state?.evaluations.find((v) => v.status === 'running' || v.status === 'pending')
+            const failedEval = state?.evaluations.find((v) => v.status === 'failed')
             return (
               <tr key={r.arm} data-testid="experiment-arm" data-arm={r.arm} data-status={r.status}>
                 <td>{r.arm}</td>
                 <td>{runId ? <button className="link" onClick={() => navigate({ screen: 'training', jobId: runId })}>{r.status}</button> : r.status}</td>
-                <td>{pct(r.accuracy)}</td>
+                <td title={failedEval?.error ?? undefined} data-testid="experiment-val-accuracy">
+                  {pct(r.accuracy)}
+                  {evaluating ? <span className="muted"> · {evaluating.status === 'running' ? 'evaluating' : 'to evaluate'} step {evaluating.step}</span> : null}
+                  {failedEval ? <span className="error"> · evaluation failed</span> : null}
+                </td>
                 <td>{pct(r.rapr)}</td>
                 <td>{pct(r.trainAccuracy)}</td>
                 <td>{pct(r.trainRapr)}</td>
@@ -207,7 +214,7 @@ export function ExperimentScreen({ project, onError }: { project: ProjectInfo; o
         <ul className="runs" aria-label="Experiments">
           {list.map((e) => (
             <li key={e.id}>
-              <button className={selected === e.id ? 'link active' : 'link'} onClick={() => setSelected(e.id)} data-testid="experiment-row">
+              <button className={selected === e.id ? 'link active' : 'link'} onClick={() => setSelected(e.id)} data-testid="experiment-row" data-id={e.id}>
                 {e.definition.name} · {e.status}
               </button>
             </li>
