@@ -46,7 +46,7 @@ export function ablation(parts: Pick<ExperimentDefinitionInput, 'name' | 'snapsh
 export const CPU_MINI: ExperimentPreset = {
   name: 'cpu-mini',
   description: 'tiny random-init Qwen2.5-VL (~0.7M parameters), 448 px images seen at 112 px, 300 samples; TRL on 2 CPU cores',
-  expected: '<= 60 min on 2 CPU cores (SFT 300 steps ~2 min, each GRPO arm 90 steps of 64 rollouts ~12-15 min, validation evaluations alongside)',
+  expected: '<= 60 min on 2 CPU cores (SFT 1200 steps ~7 min, each GRPO arm 90 steps of 64 rollouts ~12-15 min, validation evaluations alongside)',
   task: { imageSize: 448, digitHeight: [12, 16], modelMaxPixels: 16 * P, cropMaxPixels: 16 * P, clutter: 60 },
   samples: 300,
   validationFraction: 0.2,
@@ -57,7 +57,9 @@ export const CPU_MINI: ExperimentPreset = {
     baseModel: { kind: 'tiny-init', seed: 0 },
     hardware: { device: 'cpu', gpus: 1, nodes: 1 },
     task: CPU_MINI.task,
-    sft: { learningRate: 1e-3, maxSteps: 300, batchSize: 4, saveEverySteps: 150 },
+    // 300 steps left the tiny model writing empty calls ("<tool_call>\n</tool_call>") greedily:
+    // 1200 steps (20 epochs of the 240 train traces) for the call format
+    sft: { learningRate: 1e-3, maxSteps: 1200, batchSize: 4, saveEverySteps: 600 },
     // a tiny model moves only with a larger learning rate than the paper's 1e-6. A step is 8
     // prompts x a group of 8 (64 rollouts, ~8 s here): 90 steps is 3 epochs of the 240 train samples
     grpo: { hyper: { learningRate: 5e-5, maxSteps: 90, batchSize: 8, saveEverySteps: 45 }, settings: { ...paperSettings, maxCompletionTokens: 512 } },
