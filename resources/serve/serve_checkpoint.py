@@ -204,6 +204,10 @@ def handler_for(server):
         def log_message(self, fmt, *args):  # requests go to stderr, one short line each
             sys.stderr.write("%s %s\n" % (self.command, fmt % args))
 
+        def log_request(self, code="-", size="-"):  # answered requests stay quiet (an evaluation makes thousands); the others are logged
+            if not str(getattr(code, "value", code)).startswith("2"):
+                super().log_request(code, size)
+
         def send(self, status, payload):
             data = json.dumps(payload).encode()
             self.send_response(status)
