@@ -1,6 +1,5 @@
-// Experiment presets: the same four arms at two scales. Times are estimates from the per-step
-// costs in DESIGN.md ("Training with TRL here": tiny SFT 0.12-0.2 s/step, tiny GRPO ~0.5 s/step
-// with 4 generations) until a full run measures them (docs/experiment.md).
+// Experiment presets: the same four arms at two scales. cpu-mini's time is measured
+// (docs/experiment.md); gpu-24gb's is an estimate.
 import type { ExperimentArm, ExperimentDefinitionInput, ZoomTaskSpec } from '../contract/schemas/experiment'
 import { PAPER_GRPO, PAPER_REWARD } from '../training/defaults'
 
@@ -46,7 +45,7 @@ export function ablation(parts: Pick<ExperimentDefinitionInput, 'name' | 'snapsh
 export const CPU_MINI: ExperimentPreset = {
   name: 'cpu-mini',
   description: 'tiny random-init Qwen2.5-VL (~0.7M parameters), 448 px images seen at 112 px, 300 samples; TRL on 2 CPU cores',
-  expected: '<= 60 min on 2 CPU cores (SFT 1200 steps ~7 min, each GRPO arm 90 steps of 64 rollouts ~12-15 min, validation evaluations alongside)',
+  expected: 'about 60 min on 2 CPU cores (measured 60.7 min on a loaded box: SFT 1200 steps 5 min, each GRPO arm of 90 steps x 64 rollouts 17-20 min, validation evaluations alongside; docs/experiment.md)',
   task: { imageSize: 448, digitHeight: [12, 16], modelMaxPixels: 16 * P, cropMaxPixels: 16 * P, clutter: 60 },
   samples: 300,
   validationFraction: 0.2,

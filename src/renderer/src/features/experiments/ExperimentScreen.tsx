@@ -12,8 +12,9 @@ import '../training/training.css'
 
 const COLORS = ['#6b7280', '#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04']
 const CURVES: Array<{ name: string; title: string }> = [
-  { name: 'val/accuracy', title: 'validation accuracy' },
-  { name: 'val/rapr', title: 'validation RaPR' },
+  // GRPO steps; the warm start's final model is each arm's step 0 (its SFT steps are in the table)
+  { name: 'val/accuracy', title: 'validation accuracy (step 0: warm start)' },
+  { name: 'val/rapr', title: 'validation RaPR (step 0: warm start)' },
   { name: 'accuracy', title: 'train accuracy (rollouts)' },
   { name: 'rapr', title: 'train RaPR (rollouts)' },
   { name: 'ops_per_response', title: 'operations per answer' },
@@ -183,7 +184,7 @@ function Report({ id, onError }: { id: string; onError: (m: string) => void }): 
             testId={`experiment-curve-${c.name}`}
             options={chart}
             sync="experiment"
-            series={report.curves.map((arm, i) => ({ label: arm.arm, color: COLORS[i % COLORS.length] ?? '#000', points: (arm.metrics[c.name] ?? []).map((p) => ({ x: p.step, y: p.value })) }))}
+            series={report.curves.flatMap((arm, i) => (c.name.startsWith('val/') && report.table[i]?.kind === 'warm-start' ? [] : [{ label: arm.arm, color: COLORS[i % COLORS.length] ?? '#000', points: (arm.metrics[c.name] ?? []).map((p) => ({ x: p.step, y: p.value })) }]))}
           />
         ))}
       </div>
