@@ -33,7 +33,7 @@ export interface Execution {
   images: PngImage[]
 }
 
-export function mediaContext(state: ExecutionState): MediaContext {
+export function mediaContext(state: { media: { kind: 'images'; images: readonly unknown[] } | { kind: 'video'; frames: readonly unknown[] }; returned: readonly unknown[] }): MediaContext {
   return state.media.kind === 'images'
     ? { kind: 'images', originals: state.media.images.length, returned: state.returned.length }
     : { kind: 'video', frames: state.media.frames.length, returned: state.returned.length }
@@ -82,8 +82,7 @@ export interface Plan {
  * rendered on demand (src/main/traces/materialize.ts).
  */
 export function planCall(step: CallStep, state: PlanState, profile: PixelProfile): Plan {
-  const ctx: MediaContext =
-    state.media.kind === 'images' ? { kind: 'images', originals: state.media.images.length, returned: state.returned.length } : { kind: 'video', frames: state.media.frames.length, returned: state.returned.length }
+  const ctx = mediaContext(state)
   try {
     if (step.kind === 'select_frames') {
       const frames = state.media.kind === 'video' ? state.media.frames : []

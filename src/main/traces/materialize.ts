@@ -79,11 +79,11 @@ export async function materializeObservations(
  * them, from the recorded sizes of the sample's media. A missing media file is refused as
  * loadMediaBytes refuses it, so a trace is only planned on media that can be rendered later.
  */
-export function planObservations(project: Pick<ProjectMedia, 'media'>, sample: Sample, steps: readonly Step[], profile: PixelProfile = TRAIN_PROFILE): Step[] {
+export function planObservations(project: { media: Pick<MediaStore, 'pathOf'> }, sample: Sample, steps: readonly Step[], profile: PixelProfile = TRAIN_PROFILE): Step[] {
+  // the sample's media refs come from the media rows: only the files can be missing
   for (const m of sample.media) {
-    const file = project.media.resolve(m.hash)
-    if (!file) throw new StudioError('not_found', `media ${m.hash} is missing from the project`)
-    if (!existsSync(file.path)) throw new StudioError('not_found', `a media file of the sample is missing from the project folder (${file.path})`)
+    const path = project.media.pathOf(m)
+    if (!existsSync(path)) throw new StudioError('not_found', `a media file of the sample is missing from the project folder (${path})`)
   }
   const sizes = sample.media.map((m) => ({ width: m.width, height: m.height }))
   const state: { media: PlanState['media']; returned: PlanState['returned'][number][] } = {
