@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { StudioError, type Sample } from '../../shared/contract'
-import { TRAIN_PROFILE, type PixelProfile } from '../../shared/pixel-ops'
+import { TRAIN_PROFILE, type PixelProfile, type Size } from '../../shared/pixel-ops'
 import { hasDerivedMedia, isCallStep, observationMedia, type ObservationResult, type ObservationStep, type Step } from '../../shared/toolcall/steps'
 import { executeCall, planCall, type ExecutionState, type PlanState } from '../pixel-ops/execute'
 import type { ViewCache } from '../pixel-ops/view-cache'
@@ -86,7 +86,7 @@ export function planObservations(project: { media: Pick<MediaStore, 'pathOf'> },
     if (!existsSync(path)) throw new StudioError('not_found', `a media file of the sample is missing from the project folder (${path})`)
   }
   const sizes = sample.media.map((m) => ({ width: m.width, height: m.height }))
-  const state: { media: PlanState['media']; returned: PlanState['returned'][number][] } = {
+  const state: { media: PlanState['media']; returned: Size[] } = {
     media: sample.kind === 'video' ? { kind: 'video', frames: sizes } : { kind: 'images', images: sizes },
     returned: []
   }
@@ -120,6 +120,8 @@ export async function renderObservations(project: ProjectMedia, sample: Sample, 
   return steps.map((s, i) => {
     if (s.kind !== 'observation' || observationMedia(s.result) !== null) return s
     const r = rendered[i] as ObservationStep
+    // the pixels can fail where the plan could not see it (a file whose data is damaged)
+    if (r.kind === 'observation' && r.result.type === 'error' && s.result.type !== 'error') throw new StudioError('invalid_input', `sample ${sample.id}: the ${s.result.type} of step ${i + 1} could not be rendered: ${r.result.message}`)
     if (r.kind !== 'observation' || !samePlan(r.result, s.result)) {
       throw new StudioError('internal', `sample ${sample.id}: step ${i + 1} rendered as ${JSON.stringify(r)} but was planned as ${JSON.stringify(s.result)}`)
     }
