@@ -87,6 +87,7 @@ describe('a crash mid-synthesis', () => {
           if (s.kind !== 'crop') return
           const next = steps[i + 1]
           expect(next?.kind === 'observation' ? next.result.type : 'none').toBe('crop')
+          expect(next?.kind === 'observation' && next.result.type === 'crop' ? next.result.image : 'none').toBeUndefined()
         })
         expect(steps.at(-1)?.kind).toBe('answer')
         if (k >= 3) continue
