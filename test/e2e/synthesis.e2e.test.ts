@@ -1,5 +1,6 @@
-// Synthesizing from the UI through `serve`: the dialog from its key, a run whose samples without
-// a cue are listed as skipped, and an OpenAI-endpoint run cancelled and resumed.
+// Synthesizing from the UI through `serve`: a synthesized trace (boxes only) opened in Review with
+// its crop rendered on demand; the dialog from its key, a run whose samples without a cue are
+// listed as skipped, and an OpenAI-endpoint run cancelled and resumed.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -7,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshot } from '../helpers/browser'
 import { completion, lastUserText, startFakeOpenAi, type FakeOpenAi } from '../helpers/openai-server'
 import { tempDir } from '../helpers/temp'
+import { ReviewPage } from './review-page'
+import { callServed } from './served-api'
 import { serveStudioForSpec } from './served-studio'
 import { SynthesizeDialogPage } from './synthesize-page'
 
@@ -25,6 +28,35 @@ beforeAll(async () => {
 afterAll(() => fake.close())
 
 describe('synthesize from the UI', () => {
+  it('opens a synthesized trace, stored as boxes, with its crop rendered on demand', async () => {
+    // the sample project's traces were synthesized: their crops are derived, not stored
+    const list = await callServed(served.serve, 'traces.list', { origin: ['synthesized'], operation: 'crop', limit: 50 })
+    const id = list.items[0]?.id ?? 'none'
+    const stored = await callServed(served.serve, 'traces.get', { id })
+    const crop = stored.steps.findIndex((s) => s.kind === 'crop')
+    const planned = stored.steps[crop + 1]
+    if (planned?.kind !== 'observation' || planned.result.type !== 'crop') throw new Error('no crop observation after the crop')
+    expect(planned.result.image).toBeUndefined()
+
+    const { page, studio, errors } = await served.open({ width: 1400, height: 900 })
+    await studio.ready()
+    const review = new ReviewPage(page)
+    await review.open()
+    await review.row(id).click()
+    await review.shows(id)
+    await expect.poll(() => review.savedCropHash(crop)).toMatch(/^[0-9a-f]{64}$/)
+    const rendered = (await callServed(served.serve, 'traces.renderMedia', { id })).steps[crop + 1]
+    expect(await review.savedCropHash(crop)).toBe(rendered?.kind === 'observation' && rendered.result.type === 'crop' ? rendered.result.image : 'missing')
+    // the image is really served and drawn, at the observation's size
+    const natural = (): Promise<string> => review.step(crop).getByTestId('saved-crop').evaluate((img: HTMLImageElement) => (img.complete ? `${img.naturalWidth}x${img.naturalHeight}` : ''))
+    await expect.poll(natural).toBe(`${planned.result.width}x${planned.result.height}`)
+    await screenshot(page, 'synthesized-trace-crop')
+    // looking writes nothing: the trace still stores only its boxes
+    expect(await review.revision()).toBe(stored.revision)
+    expect(await callServed(served.serve, 'traces.get', { id })).toMatchObject({ revision: stored.revision, steps: stored.steps })
+    expect(errors).toEqual([])
+  })
+
   it('runs from the s key, lists skipped samples, and cancels then resumes an endpoint run', async () => {
     const folder = join(root, 'uncued')
     mkdirSync(folder, { recursive: true })

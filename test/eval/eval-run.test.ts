@@ -118,7 +118,7 @@ describe('eval run', () => {
     expect(trace.steps.map((s) => s.kind)).toEqual(['thought', 'crop', 'observation', 'answer'])
     expect(trace.steps[1]).toMatchObject({ kind: 'crop', targetImage: 1, bbox: [0.45, 0.45, 0.55, 0.55], bboxUnits: 'normalized' })
     const observation = trace.steps[2]
-    if (observation?.kind !== 'observation' || observation.result.type !== 'crop') throw new Error('no crop observation')
+    if (observation?.kind !== 'observation' || observation.result.type !== 'crop' || observation.result.image === undefined) throw new Error('no crop observation with its media')
     const crop = studio.project.media.get(observation.result.image)
     expect(crop).toMatchObject({ width: observation.result.width, height: observation.result.height })
     // the zoom makes the 10 px number more than twice as tall: it is what makes it readable

@@ -10,7 +10,8 @@ import { TemplateNarrator } from '../../src/main/synthesis/narrators/template-na
 import { createSynthesisJob, SynthesisSpec } from '../../src/main/synthesis/synthesis-jobs'
 import { runSynthesisJob, type RunOptions } from '../../src/main/synthesis/synthesis-run'
 import { traceIdFor } from '../../src/main/synthesis/synthesize-sample'
-import { materializeObservations } from '../../src/main/traces/materialize'
+import { materializeObservations, renderObservations } from '../../src/main/traces/materialize'
+import { observationMedia, type ObservationResult } from '../../src/shared/toolcall/steps'
 import { tempDir } from '../helpers/temp'
 
 const root = tempDir()
@@ -35,7 +36,7 @@ function tracesOf(jobId: string): StoredTrace[] {
 const bySample = (traces: StoredTrace[]): Map<string, StoredTrace['steps']> => new Map(traces.map((t) => [t.sampleId, t.steps]))
 
 describe('synthesized traces', () => {
-  it('stores real crops and frames, wrong looks marked, with origin and settings recorded', async () => {
+  it('stores boxes and frame picks (sizes planned, pixels derived), wrong looks marked, with origin and settings recorded', async () => {
     const result = await synthesize({ seed: 3 })
     expect(result).toMatchObject({ status: 'succeeded', total: 12, created: 12, alreadyPresent: 0, skipped: 0, narrator: 'template', seed: 3, error: null })
     const traces = tracesOf(result.jobId)
@@ -49,15 +50,18 @@ describe('synthesized traces', () => {
       expect(t.warnings).toEqual([])
       expect(t.answer).toBe(sample.answer)
       const calls = t.steps.filter((s) => s.kind === 'crop' || s.kind === 'select_frames')
-      // every call is followed by its observation, whose media exists in the project
+      // every call is followed by its observation: sizes, no media (rendered on demand, into the project's media)
+      const rendered = await renderObservations(project, sample, t.steps)
       t.steps.forEach((s, i) => {
         if (s.kind !== 'crop' && s.kind !== 'select_frames') return
         const next = t.steps[i + 1]
         expect(next?.kind).toBe('observation')
         if (next?.kind !== 'observation') return
-        const hashes = next.result.type === 'crop' ? [next.result.image] : next.result.type === 'frames' ? next.result.images : []
-        expect(hashes.length).toBeGreaterThan(0)
-        for (const h of hashes) expect(project.media.get(h)).toMatchObject({ mime: 'image/png' })
+        expect(next.result.type).toBe(s.kind === 'crop' ? 'crop' : 'frames')
+        expect(observationMedia(next.result)).toBeNull()
+        const media = rendered[i + 1]?.kind === 'observation' ? observationMedia((rendered[i + 1] as { result: ObservationResult }).result) : null
+        expect(media?.length).toBe(s.kind === 'crop' ? 1 : s.frames.length)
+        for (const h of media ?? []) expect(project.media.get(h)).toMatchObject({ mime: 'image/png' })
       })
       // only the inserted looks are wrong, and the last look is the right one
       expect(calls.slice(0, -1).every((c) => c.wrongLook === true)).toBe(true)
@@ -77,8 +81,11 @@ describe('synthesized traces', () => {
       }
     }
     expect(Object.values(result.byRecipe).reduce((a, b) => a + b, 0)).toBe(12)
-    // the crops (cut from decoded views kept across samples) are the very media a save computes
-    for (const t of traces.slice(0, 4)) expect(await materializeObservations(project, project.samples.get(t.sampleId), t.steps)).toEqual(t.steps)
+    // rendered on demand, the observations are the very ones a save computes (sizes and media)
+    for (const t of traces.slice(0, 4)) {
+      const sample = project.samples.get(t.sampleId)
+      expect(await renderObservations(project, sample, t.steps)).toEqual(await materializeObservations(project, sample, t.steps))
+    }
     // the job row records the outcome
     expect(project.jobs.get(result.jobId)).toMatchObject({ kind: 'synthesis', status: 'succeeded', result: { created: 12 }, progress: { done: 12, total: 12 } })
   })

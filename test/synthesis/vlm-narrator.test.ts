@@ -8,6 +8,7 @@ import type { ChatTurn } from '../../src/main/synthesis/narrators/chat-narrator'
 import { createNarrator } from '../../src/main/synthesis/narrators'
 import { createSynthesisJob, SynthesisSpec } from '../../src/main/synthesis/synthesis-jobs'
 import { runSynthesisJob } from '../../src/main/synthesis/synthesis-run'
+import { renderObservations } from '../../src/main/traces/materialize'
 import { defaultStudio } from '../helpers/default-studio'
 import { tempDir } from '../helpers/temp'
 
@@ -71,8 +72,10 @@ describe('the local VLM narrator', () => {
     expect(whole?.type === 'image' && Buffer.from(whole.bytes).equals(readFileSync(project.media.pathOf(sample.media[0]!)))).toBe(true)
     // the second turn continues the conversation with the crop of the final (right) look
     expect(second?.[2]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Whole image.' }] })
-    const lastObservation = steps.findLast((s) => s.kind === 'observation')
-    const cropHash = lastObservation?.kind === 'observation' && lastObservation.result.type === 'crop' ? lastObservation.result.image : ''
+    // the trace stores the box; the crop the narrator saw is the one rendered on demand from it
+    const lastObservation = (await renderObservations(project, sample, steps)).findLast((s) => s.kind === 'observation')
+    const cropHash = lastObservation?.kind === 'observation' && lastObservation.result.type === 'crop' ? (lastObservation.result.image ?? '') : ''
+    expect(cropHash).toMatch(/^[0-9a-f]{64}$/)
     const detail = second?.[3]?.content[0]
     expect(detail?.type === 'image' && Buffer.from(detail.bytes).equals(readFileSync(project.media.pathOf({ hash: cropHash, mime: 'image/png' })))).toBe(true)
     expect(second?.[3]?.content[1]).toMatchObject({ type: 'text', text: expect.stringMatching(/zoomed-in view of the small white sign\. The correct answer is \d+\./) })

@@ -53,7 +53,7 @@ describe('trace revisions', () => {
     // the crop is a real media row of the project
     const observation = created.steps[2]
     expect(observation?.kind).toBe('observation')
-    if (observation?.kind !== 'observation' || observation.result.type !== 'crop') throw new Error('expected a crop observation')
+    if (observation?.kind !== 'observation' || observation.result.type !== 'crop' || observation.result.image === undefined) throw new Error('expected a crop observation with its media')
     expect(project.media.get(observation.result.image)).toMatchObject({ width: observation.result.width, height: observation.result.height })
 
     const accepted = project.traces.update(created.id, { status: 'accepted' }, 1, 'human', 'accept')

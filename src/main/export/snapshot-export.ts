@@ -15,7 +15,7 @@ import { ProgressMeter } from '../jobs/progress-meter'
 import type { Project } from '../project/project'
 import type { ExportRecord } from './export-record'
 import { defaultMediaRoot, exportRecords } from './export-writer'
-import { mediaPathOf, snapshotExportRecords } from './snapshot-records'
+import { mediaPathOf, snapshotExportRecords, withRenderedMedia } from './snapshot-records'
 import { writeVerlParquet, type RlQuery } from './verl'
 
 type ExportInput = z.output<typeof SnapshotExportInput>
@@ -139,7 +139,7 @@ export async function exportSnapshot(project: Project, input: ExportInput, optio
       written = { dataFile, files: held ? [dataFile, `${held}.parquet`] : [dataFile], records: rows + valRows, validationRecords: valRows, images: 0 }
     } else {
       const mediaPaths = input.mediaPaths ?? (defaultMediaRoot(input.format, outDir) === null ? 'relative' : 'absolute')
-      const summary = await exportRecords(records, {
+      const summary = await exportRecords(withRenderedMedia(project, records), {
         format: input.format,
         outDir: staging,
         name,

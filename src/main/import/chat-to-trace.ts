@@ -15,6 +15,7 @@ import {
   parseAssistantTurn,
   parseObservation,
   renderAssistantText,
+  returnedImages,
   TOOL_CALL_END,
   TOOL_CALL_START,
   userText,
@@ -179,8 +180,7 @@ export function chatToTrace(chat: ImportedChat): ConvertedTrace {
       if (!pending) fail(`${where}: a user turn that answers no operation call`)
       const observation = observationAfter(pending, turn.blocks, context(), where)
       steps.push(observation)
-      if (observation.result.type === 'crop') ctx.returned += 1
-      else if (observation.result.type === 'frames') ctx.returned += observation.result.images.length
+      ctx.returned += returnedImages(steps, steps.length - 1)
       pending = null
       continue
     }
@@ -218,11 +218,11 @@ export function resolveMedia(steps: readonly Step[], refOf: (path: string) => { 
   return steps.map((s): Step => {
     if (s.kind !== 'observation') return s
     const r = s.result
-    if (r.type === 'crop') {
+    if (r.type === 'crop' && r.image !== undefined) {
       const ref = refOf(r.image)
       return { ...s, result: { ...r, image: ref.hash, width: ref.width, height: ref.height } }
     }
-    if (r.type === 'frames') {
+    if (r.type === 'frames' && r.images) {
       const refs = r.images.map(refOf)
       const size = r.width > 0 && r.height > 0 ? {} : { width: refs[0]!.width, height: refs[0]!.height }
       return { ...s, result: { ...r, images: refs.map((x) => x.hash), ...size } }

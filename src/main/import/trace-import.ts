@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { StudioError, type JobProgress, type MediaRef, type TraceImportFormat, type TraceImportResult } from '../../shared/contract'
+import { observationMedia } from '../../shared/toolcall/steps'
 import type { Project } from '../project/project'
 import { chatToTrace, resolveMedia } from './chat-to-trace'
 import { ImportTally, messageOf } from './import-result'
@@ -165,7 +166,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
         const refs = new Map<string, MediaRef>()
         for (const step of converted.steps) {
           if (step.kind !== 'observation') continue
-          const images = step.result.type === 'crop' ? [step.result.image] : step.result.type === 'frames' ? step.result.images : []
+          const images = observationMedia(step.result) ?? []
           for (const p of images) refs.set(p, await media.put(p))
         }
         const sampleMedia: MediaRef[] = []

@@ -39,13 +39,30 @@ function outputSize(region: CropRegion, profile: PixelProfile): Size {
   return r.value
 }
 
+/** The size of an image as the model sees it: smart-resized into the view bounds of its kind. */
+export function modelViewSize(size: Size, kind: SourceKind, profile: PixelProfile): Size {
+  const bounds = viewBounds(kind, profile)
+  if (!bounds) return size
+  const v = smartResize(size, bounds)
+  if (!v.ok) throw v.error
+  return v.value
+}
+
+/**
+ * Everything about a crop but its pixels: the box cut from `source` (the image as the model
+ * sees it) and the size of the returned image. Throws the PixelOpError the model is shown.
+ * Rendering and planning (traces that store only boxes) both take their numbers from here.
+ */
+export function cropGeometry(source: Size, bbox: Bbox | readonly number[], profile: PixelProfile): { region: CropRegion; out: Size } {
+  const r = cropRegion(source, bbox, profile.padding, profile.minCropSide)
+  if (!r.ok) throw r.error
+  return { region: r.value, out: outputSize(r.value, profile) }
+}
+
 /** Crops an already decoded model view (the fast path when one image is cropped many times). */
 export async function cropRgb(view: RgbImage, bbox: Bbox | readonly number[], profile: PixelProfile, cache?: PixelCache): Promise<CropResult> {
   const source = { width: view.width, height: view.height }
-  const r = cropRegion(source, bbox, profile.padding, profile.minCropSide)
-  if (!r.ok) throw r.error
-  const region = r.value
-  const out = outputSize(region, profile)
+  const { region, out } = cropGeometry(source, bbox, profile)
   const key = operationKey(view.id, 'crop', { box: region.box, out, kernel: RESIZE_KERNEL })
   const hit = await cache?.get(key)
   if (hit) return { ...(await encodePng(hit)), region, source, cached: true }
@@ -76,16 +93,8 @@ export async function cropImage(
   const { profile, cache, view } = options
   const bounds = viewBounds(options.kind ?? 'original', profile)
   const size = view ? null : await imageSize(bytes)
-  let source: Size = view ? { width: view.width, height: view.height } : (size ?? { width: 0, height: 0 })
-  if (bounds && size) {
-    const v = smartResize(size, bounds)
-    if (!v.ok) throw v.error
-    source = v.value
-  }
-  const r = cropRegion(source, bbox, profile.padding, profile.minCropSide)
-  if (!r.ok) throw r.error
-  const region = r.value
-  const out = outputSize(region, profile)
+  const source: Size = view ? { width: view.width, height: view.height } : modelViewSize(size ?? { width: 0, height: 0 }, options.kind ?? 'original', profile)
+  const { region, out } = cropGeometry(source, bbox, profile)
   let key: string | undefined
   if (cache) {
     const sourceId = options.sourceHash ?? sha256(bytes)

@@ -4,12 +4,13 @@
 // observation with its message, as the reference turns exceptions into "Execution error:" (l.2319-2327).
 import { PixelOpError } from '../../shared/pixel-ops/errors'
 import type { PixelProfile } from '../../shared/pixel-ops/profiles'
-import { resolveCropTarget, type MediaContext } from '../../shared/pixel-ops/targets'
+import type { Size } from '../../shared/pixel-ops/smart-resize'
+import { frameLabels, resolveCropTarget, resolveFrameSelection, type MediaContext } from '../../shared/pixel-ops/targets'
 import type { CallStep, ObservationResult } from '../../shared/toolcall/steps'
 import type { PixelCache } from './cache'
-import { cropImage, type PngImage } from './crop'
-import { selectFrames } from './frames'
-import type { RgbImage } from './image'
+import { cropGeometry, cropImage, modelViewSize, type PngImage } from './crop'
+import { selectedFrameSize, selectFrames } from './frames'
+import { checkedSize, type RgbImage } from './image'
 
 export type ExecutionMedia = { kind: 'images'; images: readonly Uint8Array[] } | { kind: 'video'; frames: readonly Uint8Array[] }
 
@@ -32,7 +33,7 @@ export interface Execution {
   images: PngImage[]
 }
 
-export function mediaContext(state: ExecutionState): MediaContext {
+export function mediaContext(state: { media: { kind: 'images'; images: readonly unknown[] } | { kind: 'video'; frames: readonly unknown[] }; returned: readonly unknown[] }): MediaContext {
   return state.media.kind === 'images'
     ? { kind: 'images', originals: state.media.images.length, returned: state.returned.length }
     : { kind: 'video', frames: state.media.frames.length, returned: state.returned.length }
@@ -57,6 +58,50 @@ export async function executeCall(step: CallStep, state: ExecutionState, options
     return { observation: { type: 'crop', image: crop.hash, width: crop.width, height: crop.height }, images: [crop] }
   } catch (error) {
     if (error instanceof PixelOpError) return { observation: { type: 'error', code: error.code, message: error.message }, images: [] }
+    throw error
+  }
+}
+
+/** What planning a call needs: the sizes of the files (recorded at import) and of returned images. */
+export interface PlanState {
+  media: { kind: 'images'; images: readonly Size[] } | { kind: 'video'; frames: readonly Size[] }
+  returned: readonly Size[]
+}
+
+export interface Plan {
+  /** the observation executeCall gives, without its media (a crop's `image`, the frames' `images`) */
+  observation: ObservationResult
+  /** sizes to append to `returned` */
+  returned: Size[]
+}
+
+/**
+ * executeCall without pixels: the same target rules, geometry and sizes (cropGeometry,
+ * selectedFrameSize), so the same observation but for its media, and the same errors except
+ * those only decoding finds (a corrupt file). Traces that store only boxes are planned here and
+ * rendered on demand (src/main/traces/materialize.ts).
+ */
+export function planCall(step: CallStep, state: PlanState, profile: PixelProfile): Plan {
+  const ctx = mediaContext(state)
+  try {
+    if (step.kind === 'select_frames') {
+      const frames = state.media.kind === 'video' ? state.media.frames : []
+      const r = resolveFrameSelection(step.frames, ctx, profile.maxSelectedFrames)
+      if (!r.ok) throw r.error
+      const sizes = r.value.map((index) => selectedFrameSize(checkedSize(frames[index] as Size), profile))
+      const first = sizes[0] as Size
+      return { observation: { type: 'frames', width: first.width, height: first.height, ...frameLabels(ctx, sizes.length) }, returned: sizes }
+    }
+    const target = resolveCropTarget(step.targetImage, ctx)
+    if (!target.ok) throw target.error
+    const t = target.value
+    const file = t.kind === 'returned' ? state.returned[t.index] : t.kind === 'frame' ? (state.media.kind === 'video' ? state.media.frames[t.index] : undefined) : state.media.kind === 'images' ? state.media.images[t.index] : undefined
+    if (!file) throw new PixelOpError('target_out_of_range', `No image at target_image=${step.targetImage}`)
+    const source = t.kind === 'returned' ? file : modelViewSize(checkedSize(file), t.kind, profile)
+    const { out } = cropGeometry(source, step.bbox, profile)
+    return { observation: { type: 'crop', width: out.width, height: out.height }, returned: [out] }
+  } catch (error) {
+    if (error instanceof PixelOpError) return { observation: { type: 'error', code: error.code, message: error.message }, returned: [] }
     throw error
   }
 }

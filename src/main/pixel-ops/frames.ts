@@ -5,7 +5,7 @@
 // profile's frames bounds (resize_cropped, l.2289); at eval returned as they are (l.2287).
 import type { PixelProfile } from '../../shared/pixel-ops/profiles'
 import { frameLabels, resolveFrameSelection, type MediaContext } from '../../shared/pixel-ops/targets'
-import { smartResize } from '../../shared/pixel-ops/smart-resize'
+import { smartResize, type Size } from '../../shared/pixel-ops/smart-resize'
 import { operationKey, type PixelCache } from './cache'
 import type { PngImage } from './crop'
 import { decodeForModel, PNG_OPTIONS, pngSize, rawPipeline, RESIZE_KERNEL, sha256 } from './image'
@@ -50,6 +50,21 @@ export async function selectFrames(frames: readonly Uint8Array[], selection: rea
   return { frames: out, width: first.width, height: first.height, ...frameLabels(ctx, out.length) }
 }
 
+/** A selected frame as returned, from the frame as the model sees it (training resizes it again). */
+function returnedFrameSize(view: Size, profile: PixelProfile): Size {
+  if (!profile.frames) return view
+  const size = smartResize(view, profile.frames)
+  if (!size.ok) throw size.error
+  return size.value
+}
+
+/** The size of a selected frame as returned, from the size of its file, without pixels. */
+export function selectedFrameSize(file: Size, profile: PixelProfile): Size {
+  const view = smartResize(file, profile.videoFrame)
+  if (!view.ok) throw view.error
+  return returnedFrameSize(view.value, profile)
+}
+
 async function frameImage(bytes: Uint8Array, profile: PixelProfile, cache?: PixelCache): Promise<PngImage> {
   const sourceId = sha256(bytes)
   const key = operationKey(sourceId, 'frame', { view: profile.videoFrame, frames: profile.frames })
@@ -57,12 +72,9 @@ async function frameImage(bytes: Uint8Array, profile: PixelProfile, cache?: Pixe
   if (hit) return { png: hit, hash: sha256(hit), ...pngSize(hit) }
   const view = await decodeForModel(bytes, profile.videoFrame, sourceId)
   let pipeline = rawPipeline(view)
-  if (profile.frames) {
-    const size = smartResize({ width: view.width, height: view.height }, profile.frames)
-    if (!size.ok) throw size.error
-    if (size.value.width !== view.width || size.value.height !== view.height) {
-      pipeline = pipeline.resize(size.value.width, size.value.height, { kernel: RESIZE_KERNEL, fit: 'fill' })
-    }
+  const size = returnedFrameSize(view, profile)
+  if (size.width !== view.width || size.height !== view.height) {
+    pipeline = pipeline.resize(size.width, size.height, { kernel: RESIZE_KERNEL, fit: 'fill' })
   }
   const png = await pipeline.png(PNG_OPTIONS).toBuffer()
   await cache?.put(key, png)

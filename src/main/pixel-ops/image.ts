@@ -53,14 +53,24 @@ export function openImage(bytes: Uint8Array): Sharp {
 
 /** Width and height from the file header, without decoding the pixels. */
 export async function imageSize(bytes: Uint8Array): Promise<Size> {
+  let size: Size
   try {
     const meta = await openImage(bytes).metadata()
     if (!meta.width || !meta.height) throw new Error('no dimensions in the header')
-    if (meta.width * meta.height > MAX_INPUT_PIXELS) throw new Error('Input image exceeds pixel limit')
-    return { width: meta.width, height: meta.height }
+    size = { width: meta.width, height: meta.height }
   } catch (error) {
     throw wrapSharpError(error, 'The image')
   }
+  return checkedSize(size)
+}
+
+/**
+ * A size read from a header (here, or recorded in the media row at import), refused the way
+ * decoding would refuse it: past the decompression-bomb limit.
+ */
+export function checkedSize(size: Size): Size {
+  if (size.width * size.height > MAX_INPUT_PIXELS) throw wrapSharpError(new Error('Input image exceeds pixel limit'), 'The image')
+  return size
 }
 
 /** to_rgb: alpha composited on white, everything else converted to 3-channel sRGB. */

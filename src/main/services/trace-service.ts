@@ -2,9 +2,9 @@ import type { BulkChange, StoredTrace } from '../../shared/contract'
 import type { ServiceContext } from './context'
 import type { Handlers } from '../rpc/handlers'
 import { importTraces } from '../import/trace-import'
-import { materializeObservations } from '../traces/materialize'
+import { materializeObservations, renderObservations } from '../traces/materialize'
 
-type TraceMethods = 'traces.bulk' | 'traces.bulkUndo' | 'traces.bulkChanges' | 'traces.list' | 'traces.counts' | 'traces.get' | 'traces.create' | 'traces.update' | 'traces.restore' | 'traces.revisions' | 'traces.import'
+type TraceMethods = 'traces.bulk' | 'traces.bulkUndo' | 'traces.bulkChanges' | 'traces.list' | 'traces.counts' | 'traces.get' | 'traces.renderMedia' | 'traces.create' | 'traces.update' | 'traces.restore' | 'traces.revisions' | 'traces.import'
 
 export function traceHandlers(studio: ServiceContext): Pick<Handlers, TraceMethods> {
   const changed = (trace: StoredTrace, reason: string): StoredTrace => {
@@ -23,6 +23,11 @@ export function traceHandlers(studio: ServiceContext): Pick<Handlers, TraceMetho
     'traces.list': (input) => studio.project.traces.list(input),
     'traces.counts': (filter) => studio.project.traces.counts(filter),
     'traces.get': ({ id }) => studio.project.traces.get(id),
+    'traces.renderMedia': async ({ id }) => {
+      const project = studio.project
+      const trace = project.traces.get(id)
+      return { id, revision: trace.revision, steps: await renderObservations(project, project.samples.get(trace.sampleId), trace.steps) }
+    },
     'traces.revisions': ({ id }) => studio.project.traces.revisions(id),
     'traces.create': async (input) => {
       const project = studio.project

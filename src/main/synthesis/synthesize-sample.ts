@@ -1,7 +1,9 @@
 // One annotated sample -> one synthesized trace (or a reason it could not be made):
 //   1. draw the variant and plan its looks (recipes.ts) with the sample's own seeded numbers
-//   2. compute what each look returns with the trace store's materializeObservations (real crops
-//      and frames, content-addressed, exactly as the reference executor cuts them)
+//   2. compute what each look returns with the trace store's planObservations: the sizes and
+//      errors the reference executor gives, from the media rows' recorded sizes, no pixels. The
+//      trace stores boxes and frame picks; crops are rendered on demand (renderObservations)
+//      by whoever needs the pixels, here only a narrator that looks at them
 //   3. have the narrator write the look at the whole input and the analysis of the detail;
 //      templates write the glue ("Now I will zoom in ...", the reflections after wrong looks)
 //   4. run the shared checks (src/shared/traces/checks.ts) and turn failures into flags
@@ -11,14 +13,14 @@ import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { StudioError, type OriginDetail, type Sample, type SynthesisSettings, type VisualCue } from '../../shared/contract'
 import { lastBoxed } from '../../shared/eval/answer-extraction'
-import type { PixelProfile } from '../../shared/pixel-ops/profiles'
+import { TRAIN_PROFILE, type PixelProfile } from '../../shared/pixel-ops/profiles'
 import type { ViewCache } from '../pixel-ops/view-cache'
-import type { Step } from '../../shared/toolcall/steps'
+import { observationMedia, type Step } from '../../shared/toolcall/steps'
 import { checkFlags, traceWarnings } from '../../shared/traces/checks'
 import { seededRandom } from '../project/sample-data'
 import type { Project } from '../project/project'
 import type { NewTrace } from '../traces/trace-repository'
-import { loadMediaBytes, materializeObservations } from '../traces/materialize'
+import { loadMediaBytes, materializeObservations, planObservations, renderObservations } from '../traces/materialize'
 import { NarratorError, type NarrationImage, type Narrator } from './narrators/narrator'
 import { chooseRecipe, planRecipe, type Look, type RecipeName } from './recipes'
 import type { SynthesisTimings } from './timings'
@@ -76,7 +78,10 @@ function thoughts(looks: readonly Look[], global: string, ctx: SynthesisContext,
   return out
 }
 
-async function narrationImages(project: Project, sample: Sample, cue: VisualCue, steps: readonly Step[]): Promise<{ whole: NarrationImage[]; detail: NarrationImage[] }> {
+async function narrationImages(ctx: SynthesisContext, sample: Sample, cue: VisualCue, planned: readonly Step[]): Promise<{ whole: NarrationImage[]; detail: NarrationImage[] }> {
+  const project = ctx.project
+  // the narrator sees the crop: render it (through the decoded views and the crop cache)
+  const steps = await renderObservations(project, sample, planned, ctx.profile, ctx.views)
   const wholeRefs =
     sample.kind === 'video'
       ? [...Array(Math.min(WHOLE_VIDEO_FRAMES, sample.media.length)).keys()].map((i) => sample.media[Math.floor((i * sample.media.length) / Math.min(WHOLE_VIDEO_FRAMES, sample.media.length))]!)
@@ -85,7 +90,7 @@ async function narrationImages(project: Project, sample: Sample, cue: VisualCue,
   // the right look is the last call; its observation follows it
   const last = steps.findLastIndex((s) => s.kind === 'crop' || s.kind === 'select_frames')
   const observation = steps[last + 1]
-  const hashes = observation?.kind === 'observation' ? (observation.result.type === 'crop' ? [observation.result.image] : observation.result.type === 'frames' ? observation.result.images : []) : []
+  const hashes = observation?.kind === 'observation' ? (observationMedia(observation.result) ?? []) : []
   const detail = await loadMediaBytes(project, hashes)
   return {
     whole: whole.map((bytes, i) => ({ bytes, mime: wholeRefs[i]!.mime })),
@@ -120,7 +125,10 @@ export async function synthesizeSample(sample: Sample, cue: VisualCue, ctx: Synt
   const vars = sampleVars(sample, cue, first?.kind === 'crop' ? first.bbox : null)
   lap('plan')
   try {
-    const steps = await materializeObservations(ctx.project, sample, skeleton(plan.looks), ctx.profile, ctx.views)
+    // renderObservations renders with the train profile (exports, training, the editor), so only
+    // a run in another profile (tests) stores its pixels
+    const steps =
+      ctx.profile === TRAIN_PROFILE ? planObservations(ctx.project, sample, skeleton(plan.looks), ctx.profile) : await materializeObservations(ctx.project, sample, skeleton(plan.looks), ctx.profile, ctx.views)
     lap('crops')
     const failed = steps.find((s) => s.kind === 'observation' && s.result.type === 'error')
     if (failed?.kind === 'observation' && failed.result.type === 'error') {
@@ -133,7 +141,7 @@ export async function synthesizeSample(sample: Sample, cue: VisualCue, ctx: Synt
       vars,
       templates: ctx.templates,
       rng,
-      images: () => narrationImages(ctx.project, sample, cue, steps),
+      images: () => narrationImages(ctx, sample, cue, steps),
       signal: ctx.signal
     })
     lap('narrate')

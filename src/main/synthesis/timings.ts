@@ -10,7 +10,7 @@ export interface SynthesisTimings {
   synthesize: number
   /** recipe: the variant, its looks, the template variables */
   plan: number
-  /** materializeObservations: crops and frames with sharp, stored as media */
+  /** the observations of the looks: planned from recorded sizes (no pixels; rendered only for a narrator that sees them) */
   crops: number
   narrate: number
   checks: number

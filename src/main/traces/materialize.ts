@@ -1,12 +1,18 @@
-// Computes what each operation of a trace returns, so the stored trace holds the real crops and
-// frames the model would see. After every call step exactly one observation follows: an existing
-// one right after the call is replaced, a missing one is inserted. Crops come from pixel-ops (the
-// reference's rules) through the project's cache, so they are content-addressed media rows.
+// Computes what each operation of a trace returns. After every call step exactly one observation
+// follows: an existing one right after the call is replaced, a missing one is inserted.
+//  - materializeObservations: the real crops and frames the model would see, from pixel-ops (the
+//    reference's rules) through the project's cache, so they are content-addressed media rows.
+//  - planObservations: the same observations without their media, from the sizes recorded in the
+//    media rows (read from the file headers at import), no pixel decoded: what a trace that
+//    stores only boxes and frame picks holds (synthesis).
+//  - renderObservations: such a trace's media rendered on demand (editor, exports, training, a
+//    narrator that must see the crop), through the cache: a second render is a cache hit.
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { StudioError, type Sample } from '../../shared/contract'
-import { TRAIN_PROFILE, type PixelProfile } from '../../shared/pixel-ops'
-import { isCallStep, type Step } from '../../shared/toolcall/steps'
-import { executeCall, type ExecutionState } from '../pixel-ops/execute'
+import { TRAIN_PROFILE, type PixelProfile, type Size } from '../../shared/pixel-ops'
+import { hasDerivedMedia, isCallStep, observationMedia, type ObservationResult, type ObservationStep, type Step } from '../../shared/toolcall/steps'
+import { executeCall, planCall, type ExecutionState, type PlanState } from '../pixel-ops/execute'
 import type { ViewCache } from '../pixel-ops/view-cache'
 import type { MediaPixelCache } from '../media/media-pixel-cache'
 import type { MediaStore } from '../media/media-store'
@@ -66,4 +72,59 @@ export async function materializeObservations(
     for (const image of execution.images) state.returned.push(image.png)
   }
   return out
+}
+
+/**
+ * The observations of `steps` without media: sizes and errors as materializeObservations gives
+ * them, from the recorded sizes of the sample's media. A missing media file is refused as
+ * loadMediaBytes refuses it, so a trace is only planned on media that can be rendered later.
+ */
+export function planObservations(project: { media: Pick<MediaStore, 'pathOf'> }, sample: Sample, steps: readonly Step[], profile: PixelProfile = TRAIN_PROFILE): Step[] {
+  // the sample's media refs come from the media rows: only the files can be missing
+  for (const m of sample.media) {
+    const path = project.media.pathOf(m)
+    if (!existsSync(path)) throw new StudioError('not_found', `a media file of the sample is missing from the project folder (${path})`)
+  }
+  const sizes = sample.media.map((m) => ({ width: m.width, height: m.height }))
+  const state: { media: PlanState['media']; returned: Size[] } = {
+    media: sample.kind === 'video' ? { kind: 'video', frames: sizes } : { kind: 'images', images: sizes },
+    returned: []
+  }
+  const out: Step[] = []
+  for (const step of steps) {
+    if (step.kind === 'observation') continue
+    out.push(step)
+    if (!isCallStep(step)) continue
+    const plan = planCall(step, state, profile)
+    out.push({ kind: 'observation', result: plan.observation })
+    state.returned.push(...plan.returned)
+  }
+  return out
+}
+
+/** Two observations alike but for their media. */
+function samePlan(a: ObservationResult, b: ObservationResult): boolean {
+  const shape = (r: ObservationResult): unknown[] => (r.type === 'error' ? [r.type, r.code, r.message] : r.type === 'crop' ? [r.type, r.width, r.height] : [r.type, r.width, r.height, r.first, r.last])
+  return JSON.stringify(shape(a)) === JSON.stringify(shape(b))
+}
+
+/**
+ * `steps` with the media of every observation that has none rendered (stored observations are
+ * kept as they are). The rendered observations must be the planned ones: a difference is a bug
+ * in planning, refused rather than written out.
+ */
+export async function renderObservations(project: ProjectMedia, sample: Sample, steps: readonly Step[], profile: PixelProfile = TRAIN_PROFILE, views?: ViewCache): Promise<Step[]> {
+  if (!hasDerivedMedia(steps)) return [...steps]
+  const rendered = await materializeObservations(project, sample, steps, profile, views)
+  if (rendered.length !== steps.length) throw new StudioError('internal', `sample ${sample.id}: a trace with derived media has a call without its observation`)
+  return steps.map((s, i) => {
+    if (s.kind !== 'observation' || observationMedia(s.result) !== null) return s
+    const r = rendered[i] as ObservationStep
+    // the pixels can fail where the plan could not see it (a file whose data is damaged)
+    if (r.kind === 'observation' && r.result.type === 'error' && s.result.type !== 'error') throw new StudioError('invalid_input', `sample ${sample.id}: the ${s.result.type} of step ${i + 1} could not be rendered: ${r.result.message}`)
+    if (r.kind !== 'observation' || !samePlan(r.result, s.result)) {
+      throw new StudioError('internal', `sample ${sample.id}: step ${i + 1} rendered as ${JSON.stringify(r)} but was planned as ${JSON.stringify(s.result)}`)
+    }
+    return { ...s, result: r.result }
+  })
 }

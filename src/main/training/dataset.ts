@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { StudioError, type RunSpec } from '../../shared/contract'
 import { exportRecords } from '../export/export-writer'
-import { mediaPathOf, snapshotExportRecords } from '../export/snapshot-records'
+import { mediaPathOf, snapshotExportRecords, withRenderedMedia } from '../export/snapshot-records'
 import { writeVerlParquet, type RlQuery } from '../export/verl'
 import type { Project } from '../project/project'
 import type { RunLayout } from './paths'
@@ -71,7 +71,7 @@ export async function writeDataset(project: Project, snapshotId: string, format:
       for (const record of snapshotExportRecords(project, snapshotId)) if (accepted.has(record.id) || held.has(record.id)) yield record
     })()
     // the export writer sends validation-side records to eval.jsonl (the same pass, the same rows)
-    const summary = await exportRecords(records, { format: 'trl', outDir: layout.data, name: 'train', ...(held.size > 0 ? { evalName: 'eval' } : {}), pathOf: mediaPathOf(project), total: accepted.size + held.size, ...(signal ? { signal } : {}) })
+    const summary = await exportRecords(withRenderedMedia(project, records), { format: 'trl', outDir: layout.data, name: 'train', ...(held.size > 0 ? { evalName: 'eval' } : {}), pathOf: mediaPathOf(project), total: accepted.size + held.size, ...(signal ? { signal } : {}) })
     return {
       snapshotId,
       snapshotHash: snapshot.hash,

@@ -28,6 +28,7 @@ import { Id } from './schemas/common'
 import { Sample, SampleListInput, SamplePage, SampleRestoreInput, SampleRevision, SampleUpdateInput } from './schemas/sample'
 import {
   BulkChange,
+  RenderedSteps,
   Snapshot,
   SnapshotCreateInput,
   StoredTrace,
@@ -87,6 +88,11 @@ export const contract = {
   'traces.list': call('A page of traces matching a filter (status, origin, operation, flag, source, snapshot, full-text search)', TraceListInput, TracePage),
   'traces.counts': call('How many traces match a filter, by status and by origin', TraceFilter, TraceCounts),
   'traces.get': call('One trace with its steps, revision and validation warnings', z.object({ id: Id }).strict(), StoredTrace),
+  'traces.renderMedia': call(
+    "A trace's steps with every observation's crop or frames rendered: a synthesized trace stores only its boxes and frame picks, and pixels are derived on demand (cached: the next call reads files); the stored trace is not changed",
+    z.object({ id: Id }).strict(),
+    RenderedSteps
+  ),
   'traces.create': call('Add a trace to a sample (each operation\'s crop or frames computed and stored)', TraceCreateInput, StoredTrace),
   'traces.update': call('Change a trace as a new revision; refused with a conflict when it changed since `expectedRevision`', TraceUpdateInput, StoredTrace),
   'traces.restore': call('Undo, redo or restore: a new revision with the state of an earlier one', TraceRestoreInput, StoredTrace),

@@ -9,7 +9,7 @@
 //                  text as is) + "<|im_end|>\n"; generation prompt "<|im_start|>assistant\n"
 import { toModelBbox } from '../pixel-ops/geometry'
 import { PyFloat, pyDumps, type PyJson } from './pyjson'
-import type { CallStep, CropToolName, MediaRef, ObservationResult, Step, Trace } from './steps'
+import { observationMedia, type CallStep, type CropToolName, type MediaRef, type ObservationResult, type Step, type Trace } from './steps'
 import { IMAGE_PLACEHOLDER, IM_END, IM_START, VIDEO_PLACEHOLDER, systemText, TOOL_CALL_END, TOOL_CALL_START, userText, type GuidelineName } from './tools'
 
 export type ContentBlock = { type: 'text'; text: string } | { type: 'image'; image: MediaRef } | { type: 'video'; frames: MediaRef[] }
@@ -59,9 +59,10 @@ export function observationText(result: ObservationResult): string {
 
 export function observationContent(result: ObservationResult): ContentBlock[] {
   const text: ContentBlock = { type: 'text', text: observationText(result) }
-  if (result.type === 'crop') return [text, { type: 'image', image: result.image }]
-  if (result.type === 'frames') return [text, ...result.images.map((image): ContentBlock => ({ type: 'image', image }))]
-  return [text]
+  const media = observationMedia(result)
+  // derived media (a trace that stores only its boxes) is rendered before a trace is written out
+  if (media === null) throw new Error(`the ${result.type} of this observation is not rendered (renderObservations first)`)
+  return [text, ...media.map((image): ContentBlock => ({ type: 'image', image }))]
 }
 
 /**

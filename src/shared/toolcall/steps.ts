@@ -84,12 +84,18 @@ export const ErrorStep = z.object({
 
 const Size = { width: z.number().int().positive(), height: z.number().int().positive() }
 
-/** What a call returned, sent back to the model as a user turn. */
+/**
+ * What a call returned, sent back to the model as a user turn. The media (a crop's `image`, the
+ * frames' `images`) may be absent: then the trace stores only the call (its box or frame picks)
+ * and the sizes, and the pixels are derived data, rendered on demand from the sample's media
+ * when someone needs them (src/main/traces/materialize.ts `renderObservations`). Synthesized
+ * traces are stored this way; traces with stored media keep them.
+ */
 export const ObservationResult = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('crop'), image: MediaRef, ...Size }),
+  z.object({ type: z.literal('crop'), image: MediaRef.optional(), ...Size }),
   z.object({
     type: z.literal('frames'),
-    images: z.array(MediaRef).min(1),
+    images: z.array(MediaRef).min(1).optional(),
     ...Size,
     /** the reference's "Numbered {first} to {last}" label (see pixel-ops frameLabels) */
     first: z.number().int(),
@@ -132,4 +138,30 @@ export type Trace = z.infer<typeof Trace>
 
 export function isCallStep(s: Step): s is CallStep {
   return s.kind === 'crop' || s.kind === 'select_frames'
+}
+
+/** The media an observation shows, or null when they are derived and not rendered here. */
+export function observationMedia(result: ObservationResult): string[] | null {
+  if (result.type === 'crop') return result.image === undefined ? null : [result.image]
+  if (result.type === 'frames') return result.images ?? null
+  return []
+}
+
+/**
+ * How many images the observation at `index` returns (what later `target_image` numbers count):
+ * its media, or for derived frames the frames its call picked (duplicates kept, as executed).
+ */
+export function returnedImages(steps: readonly Step[], index: number): number {
+  const s = steps[index]
+  if (s?.kind !== 'observation') return 0
+  const media = observationMedia(s.result)
+  if (media) return media.length
+  if (s.result.type === 'crop') return 1
+  const call = steps[index - 1]
+  return call?.kind === 'select_frames' ? call.frames.length : 0
+}
+
+/** True when some observation of `steps` has derived media that is not rendered (see ObservationResult). */
+export function hasDerivedMedia(steps: readonly Step[]): boolean {
+  return steps.some((s) => s.kind === 'observation' && observationMedia(s.result) === null)
 }

@@ -4,7 +4,7 @@
 // crops of returned images (a crop of a crop) have no place on the sample and are skipped, as
 // are calls that failed to resolve or cut.
 import { cropRegion, EVAL_PROFILE, resolveCropTarget, smartResize, type Bbox, type PixelProfile } from '../pixel-ops'
-import type { Step } from '../toolcall/steps'
+import { returnedImages, type Step } from '../toolcall/steps'
 
 export interface CropPlacement {
   /** index of the crop step in `steps` */
@@ -26,7 +26,7 @@ export function cropPlacements(
   let crop = 0
   let returned = 0
   steps.forEach((s, i) => {
-    if (s.kind === 'observation') returned += s.result.type === 'crop' ? 1 : s.result.type === 'frames' ? s.result.images.length : 0
+    if (s.kind === 'observation') returned += returnedImages(steps, i)
     if (s.kind !== 'crop') return
     crop++
     const ctx = sample.kind === 'video' ? { kind: 'video' as const, frames: sample.media.length, returned } : { kind: 'images' as const, originals: sample.media.length, returned }

@@ -48,6 +48,19 @@ export const OriginDetail = z
   .strict()
 export type OriginDetail = z.infer<typeof OriginDetail>
 
+/**
+ * A trace's steps with the media of every observation rendered (a synthesized trace stores only
+ * its boxes and frame picks; see ObservationResult), for the revision they were rendered from.
+ */
+export const RenderedSteps = z
+  .object({
+    id: Id,
+    revision: z.number().int().positive(),
+    steps: z.array(Step)
+  })
+  .strict()
+export type RenderedSteps = z.infer<typeof RenderedSteps>
+
 export const TRACE_COMMENT_MAX = 10_000
 
 /** What one revision holds: everything an edit can change. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Sample, StoredTrace } from '../../../../shared/contract'
-import type { Step } from '../../../../shared/toolcall'
+import { observationMedia, type Step } from '../../../../shared/toolcall'
 import { cropPlacements } from '../../../../shared/traces/crop-placements'
 import { useStudio } from '../../app/studio-context'
 import { ErrorBanner } from '../../app/widgets'
@@ -55,7 +55,7 @@ function StepView({ step, index }: { step: Step; index: number }): React.JSX.Ele
     case 'observation': {
       const r = step.result
       if (r.type === 'error') return <div className="ev-error">execution error{r.code ? ` (${r.code})` : ''}: {r.message}</div>
-      const images = r.type === 'crop' ? [r.image] : r.images
+      const images = observationMedia(r) ?? []
       return (
         <div className="obs-images">
           {images.map((hash, i) => (

@@ -2,7 +2,7 @@
 // live preview beside the crop the server saved, a frame selection and what it returned.
 import type { TraceWarning } from '../../../../shared/traces/checks'
 import { toNormalized, type Bbox } from '../../../../shared/pixel-ops'
-import type { AnswerStep, CropStep, ErrorStep, ObservationResult, SelectFramesStep, ThoughtStep } from '../../../../shared/toolcall/steps'
+import { observationMedia, type AnswerStep, type CropStep, type ErrorStep, type ObservationResult, type SelectFramesStep, type ThoughtStep } from '../../../../shared/toolcall/steps'
 import { useStudio } from '../../app/studio-context'
 import { CropPreview } from './CropPreview'
 import { setTarget, setText } from './step-edits'
@@ -54,7 +54,15 @@ function ObservationView({ result }: { result: ObservationResult | null }): Reac
   const { mediaUrl } = useStudio()
   if (!result) return <div className="muted small">result computed on save…</div>
   if (result.type === 'error') return <div className="bad small" data-testid="observation-error">Execution error: {result.message}</div>
-  const images = result.type === 'crop' ? [result.image] : result.images
+  const images = observationMedia(result)
+  if (images === null) {
+    // a trace that stores only its boxes (synthesized): the editor asks for the pixels once it is open
+    return (
+      <div className="muted small" data-testid="derived-observation">
+        {result.type === 'crop' ? 'crop' : 'frames'} {result.width}×{result.height}, rendering…
+      </div>
+    )
+  }
   return (
     <figure className="observation-images">
       {images.map((hash, k) => (

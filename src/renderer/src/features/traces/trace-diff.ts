@@ -19,8 +19,8 @@ function stepLines(step: Step, op: number): string[] {
       return [`op ${op} select frames ${step.frames.join(', ')}${step.wrongLook ? ' (wrong look)' : ''}`]
     case 'observation': {
       const r = step.result
-      if (r.type === 'crop') return [`  result: crop ${r.width}x${r.height} ${r.image.slice(0, 10)}`]
-      if (r.type === 'frames') return [`  result: ${r.images.length} frames ${r.width}x${r.height}`]
+      if (r.type === 'crop') return [`  result: crop ${r.width}x${r.height}${r.image ? ` ${r.image.slice(0, 10)}` : ''}`]
+      if (r.type === 'frames') return [`  result: ${r.images ? `${r.images.length} ` : ''}frames ${r.width}x${r.height}`]
       return [`  result: error ${r.message}`]
     }
     case 'error':

@@ -78,7 +78,7 @@ export function traceImages(sample: Pick<Sample, 'kind' | 'media'>, steps: reado
         if (r.ok) list.push({ target, image: r.image })
       }
       choices.set(i, list)
-      if (result?.type === 'crop') addReturned(result.image, { width: result.width, height: result.height }, { width: result.width, height: result.height }, i, `crop ${op}`)
+      if (result?.type === 'crop') addReturned(result.image ?? null, { width: result.width, height: result.height }, { width: result.width, height: result.height }, i, `crop ${op}`)
       else if (!result) {
         // not saved yet: a crop that will succeed returns an image once the server computes it
         const source = targets.get(i)
@@ -88,7 +88,9 @@ export function traceImages(sample: Pick<Sample, 'kind' | 'media'>, steps: reado
       return
     }
     if (result?.type === 'frames') {
-      result.images.forEach((hash, k) => addReturned(hash, { width: result.width, height: result.height }, { width: result.width, height: result.height }, i, `op ${op} frame ${step.frames[k] ?? k + 1}`))
+      // media not rendered yet (a trace that stores only frame picks): one image per pick
+      const hashes = result.images ?? step.frames.map(() => null)
+      hashes.forEach((hash, k) => addReturned(hash, { width: result.width, height: result.height }, { width: result.width, height: result.height }, i, `op ${op} frame ${step.frames[k] ?? k + 1}`))
     } else if (!result && resolveFrameSelection(step.frames, context(), profile.maxSelectedFrames).ok) {
       // not saved yet: show the original frames the selection will return
       for (const f of step.frames) {

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Sample, StoredTrace, TraceStatus } from '../../../../shared/contract'
 import type { SamplePatch } from './review-session'
-import type { Step } from '../../../../shared/toolcall/steps'
+import { hasDerivedMedia, type Step } from '../../../../shared/toolcall/steps'
 import { sampleOf, type ReviewScope } from './review-scope'
 
 export interface TraceEditorState {
@@ -50,11 +50,27 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   const id = useRef(traceId)
   id.current = traceId
 
-  const adopt = useCallback((trace: StoredTrace, sample?: Sample, notice?: string) => {
-    draft.current = trace.steps
-    written.current = JSON.stringify(trace.steps)
-    setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
-  }, [])
+  const adopt = useCallback(
+    (trace: StoredTrace, sample?: Sample, notice?: string) => {
+      draft.current = trace.steps
+      written.current = JSON.stringify(trace.steps)
+      setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
+      if (!hasDerivedMedia(trace.steps)) return
+      // a trace that stores only boxes and frame picks: shown at once, its crops once rendered
+      // (taken unless the trace moved on or the person started editing meanwhile)
+      const shown = written.current
+      client.call('traces.renderMedia', { id: trace.id }).then(
+        (rendered) => {
+          if (id.current !== trace.id || rendered.revision !== trace.revision || written.current !== shown || JSON.stringify(draft.current) !== shown) return
+          draft.current = rendered.steps
+          written.current = JSON.stringify(rendered.steps)
+          setState((s) => (s.trace?.id === trace.id ? { ...s, steps: rendered.steps } : s))
+        },
+        (e: Error) => id.current === trace.id && setState((s) => ({ ...s, notice: `The crops of this trace could not be rendered: ${e.message}` }))
+      )
+    },
+    [client]
+  )
 
   const reload = useCallback(
     (notice?: string) => {
