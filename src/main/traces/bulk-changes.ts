@@ -44,11 +44,16 @@ export function bulkLabel(action: BulkAction, count: number): string {
 }
 
 /**
- * A revision's state built from the row in SQL, in the key order TraceState has (question,
- * steps, status, flags, comment); steps and flags are stored as JSON text already.
+ * The facet counters (migration 007) moved once for the whole selection, from each trace's
+ * status to the one in `bulk_target`, grouped (a few rows), before the UPDATE: while
+ * `bulk_writing` is set the per-row trigger skips them. traces_list covers the columns read.
  */
-const STATE_SQL = `'{"question":' || json_quote(t.question) || ',"steps":' || t.steps || ',"status":' || json_quote(t.status) || ',"flags":' || t.flags ||
-  CASE WHEN t.comment = '' THEN '' ELSE ',"comment":' || json_quote(t.comment) END || '}'`
+const FACETS_MOVED_SQL = `WITH moved AS MATERIALIZED (
+    SELECT t.status AS before, b.status AS after, t.origin, (t.crops > 0) + 2 * (t.frame_selections > 0) AS op, count(*) AS n
+    FROM bulk_target b JOIN traces t INDEXED BY traces_list ON t.seq = b.trace_seq WHERE t.status IS NOT b.status GROUP BY 1, 2, 3, 4)
+  INSERT INTO trace_facets (status, origin, op, n)
+    SELECT status, origin, op, sum(n) FROM (SELECT before AS status, origin, op, -n AS n FROM moved UNION ALL SELECT after, origin, op, n FROM moved) WHERE true GROUP BY 1, 2, 3
+    ON CONFLICT DO UPDATE SET n = n + excluded.n`
 
 export interface SnapshotMaker {
   create: SnapshotRepository['create']
@@ -155,10 +160,13 @@ export class BulkChanges {
   }
 
   /**
-   * Writes the traces in `bulk_target`: the row (a new revision), the flag index, and the
-   * revision with the whole new state, each as one statement over the set.
+   * Writes the traces in `bulk_target`: the row (a new revision), the flag index, the facet
+   * counters, and a compact revision (status and flags, and the whole revision whose question,
+   * steps and comment it keeps: migration 009), each as one statement over the set.
    */
   private write(write: Write, by: { at: string; author: string; action: string }): void {
+    this.db.prepare('UPDATE bulk_writing SET active = 1').run()
+    if (write.kind === 'status') this.db.prepare(FACETS_MOVED_SQL).run()
     const set =
       write.kind === 'status'
         ? 'status = (SELECT b.status FROM bulk_target b WHERE b.trace_seq = traces.seq)'
@@ -172,9 +180,15 @@ export class BulkChanges {
       if (write.present) this.db.prepare('INSERT OR IGNORE INTO trace_flags (flag, trace_seq) SELECT @flag, trace_seq FROM bulk_target').run(flag)
       else this.db.prepare('DELETE FROM trace_flags WHERE flag = @flag AND trace_seq IN (SELECT trace_seq FROM bulk_target)').run(flag)
     }
+    // the base: the previous revision's, or the previous revision itself when it is whole
     this.db
-      .prepare(`INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT t.seq, t.revision, @author, @action, @at, ${STATE_SQL} FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq`)
+      .prepare(
+        `INSERT INTO trace_compact_revisions (trace_seq, revision, base, author, action, at, status, flags)
+         SELECT t.seq, t.revision, coalesce((SELECT c.base FROM trace_compact_revisions c WHERE c.trace_seq = t.seq AND c.revision = t.revision - 1), t.revision - 1), @author, @action, @at, t.status, t.flags
+         FROM bulk_target b JOIN traces t ON t.seq = b.trace_seq`
+      )
       .run(by)
+    this.db.prepare('UPDATE bulk_writing SET active = 0').run()
   }
 
   get(id: string): BulkChange {
