@@ -1,9 +1,9 @@
 import type { Migration } from './migration'
 
-// Bulk changes of 100k traces in about a second (issue 16, bench/bulk-review). Profiled per
+// What a bulk change of 100k traces costs per row (issue 16, bench/bulk-review). Profiled per
 // statement, a bulk accept spent about half its time writing a whole revision state per trace
 // (inserting 100k rows of ~700 bytes between the existing ones of a clustered table splits
-// every page it touches: ~350 MB of WAL) and a tenth in the per-row facet trigger.
+// every page it touches: ~350 MB of WAL) and up to a tenth in the per-row facet trigger.
 // - trace_compact_revisions: a revision that changed only status and flags (what a bulk change
 //   writes) stores those two and `base`, the revision in trace_revisions whose question, steps
 //   and comment it keeps (always a whole one: a compact revision's base is its predecessor's
