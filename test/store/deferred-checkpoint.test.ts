@@ -4,23 +4,27 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/main/store/database'
-import { checkpointsSettled, withDeferredCheckpoint } from '../../src/main/store/deferred-checkpoint'
+import { checkpointsSettled, LARGE_WRITE_CACHE_KIB, withDeferredCheckpoint } from '../../src/main/store/deferred-checkpoint'
 import { tempDir } from '../helpers/temp'
 
 const root = tempDir()
 
 describe('withDeferredCheckpoint', () => {
-  it('commits the write with the checkpoint off, then a worker checkpoints all of it; the setting comes back', async () => {
+  it('commits the write with the checkpoint off, then a worker checkpoints all of it; the settings (checkpoint, page cache) come back', async () => {
     const file = join(root, 'big.sqlite')
     const db = openDatabase(file)
     db.exec('CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT NOT NULL)')
     const insert = db.prepare('INSERT INTO big (body) VALUES (?)')
     const body = 'x'.repeat(2000)
+    const cache = db.pragma('cache_size', { simple: true })
     const rows = withDeferredCheckpoint(db, () => db.transaction(() => {
+      // the write runs with the larger page cache
+      expect(db.pragma('cache_size', { simple: true })).toBe(-LARGE_WRITE_CACHE_KIB)
       for (let i = 0; i < 5000; i++) insert.run(body)
       return 5000
     })())
     expect(rows).toBe(5000)
+    expect(db.pragma('cache_size', { simple: true })).toBe(cache)
     // committed, and not checkpointed by the commit: the WAL holds it all
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(5000 * 2000)
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)

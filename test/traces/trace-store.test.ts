@@ -1,12 +1,13 @@
 // The trace store on a real SQLite file with real media: revisions, optimistic writes, undo,
-// filters, full-text search, crops computed by pixel-ops, immutable snapshots, and the schema
-// upgrade from version 1.
+// filters, full-text search, crops computed by pixel-ops, immutable snapshots, the compact
+// revisions of bulk changes, and the schema upgrade from version 1.
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Sample } from '../../src/shared/contract'
+import type { Sample, TraceState } from '../../src/shared/contract'
 import type { Step } from '../../src/shared/toolcall'
 import { MediaStore } from '../../src/main/media/media-store'
 import { Project } from '../../src/main/project/project'
@@ -191,6 +192,67 @@ describe('dataset snapshots', () => {
     // jobs that point to a snapshot are listed with it
     const job = project.jobs.create({ kind: 'train', title: 'SFT on accepted v1', spec: {}, snapshotSeq: project.snapshots.seqOf(snap.id) })
     expect(project.snapshots.get(snap.id).usedBy).toEqual([{ jobId: job.id, kind: 'train', title: 'SFT on accepted v1', status: 'queued' }])
+  })
+})
+
+describe('bulk change revisions', () => {
+  it('stores status and flag changes as compact revisions that read back whole: history, restore, snapshots, after a reload', () => {
+    const steps = zoomSteps(cueBox(image), image.answer)
+    const ids = project.traces.insertMany([0, 1, 2].map((i) => ({ id: `bulk-rev-${i}`, sampleId: image.id, origin: 'human' as const, question: `Which digits? ${i}`, steps, flags: i === 0 ? ['hard'] : [] })), 'test')
+    const [first, second] = ids as [string, string]
+    const seq = project.traces.seqOf(first)
+    const states = (id: string): unknown[] => project.traces.revisions(id).map((r) => r.state)
+    const accept = project.bulk.apply({ ids }, { type: 'status', status: 'accepted' }, { author: 'human' })
+    const flag = project.bulk.apply({ ids }, { type: 'addFlag', flag: 'batch-1' }, { author: 'human' })
+    // a single edit between bulk changes is a whole revision; the next bulk change builds on it
+    project.traces.update(first, { comment: 'look again' }, 3, 'human', 'comment')
+    project.bulk.apply({ ids: [first] }, { type: 'status', status: 'rejected' }, { author: 'human' })
+    project.bulk.revert(flag.id, 'undo', 'human')
+    const q = 'Which digits? 0'
+    const expected = [
+      { question: q, steps, status: 'unreviewed', flags: ['hard'] },
+      { question: q, steps, status: 'accepted', flags: ['hard'] },
+      { question: q, steps, status: 'accepted', flags: ['batch-1', 'hard'] },
+      { question: q, steps, status: 'accepted', flags: ['batch-1', 'hard'], comment: 'look again' },
+      { question: q, steps, status: 'rejected', flags: ['batch-1', 'hard'], comment: 'look again' },
+      { question: q, steps, status: 'rejected', flags: ['hard'], comment: 'look again' }
+    ]
+    expect(states(first)).toEqual(expected)
+    expect(project.traces.revisions(first).map((r) => r.action)).toEqual(['create', `bulk: ${accept.label}`, `bulk: ${flag.label}`, 'comment', 'bulk: reject 1 trace', `bulk undo: ${flag.label}`])
+    // stored: whole revisions 1 and 4; the bulk ones compact, each on the whole revision before it
+    const raw = (sql: string): unknown[] => project.db.prepare(sql).raw().all(seq)
+    expect(raw('SELECT revision FROM trace_revisions WHERE trace_seq = ? ORDER BY revision')).toEqual([[1], [4]])
+    expect(raw('SELECT revision, base FROM trace_compact_revisions WHERE trace_seq = ? ORDER BY revision')).toEqual([[2, 1], [3, 1], [5, 4], [6, 4]])
+
+    // restoring a compact revision writes its whole state
+    expect(project.traces.restore(first, 3, 6, 'human', 'undo')).toMatchObject({ revision: 7, status: 'accepted', flags: ['batch-1', 'hard'] })
+    expect(project.traces.get(first).comment).toBeUndefined()
+    expect(states(first)[6]).toEqual(expected[2])
+
+    // a snapshot freezes the revisions it points to whole (the foreign key of its items); the hash
+    // is the one whole states give
+    const before = states(second)
+    const snap = project.snapshots.create('bulk revisions', { ids })
+    const items = [...project.snapshots.items(snap.id)]
+    expect(items.map((i) => [i.traceId, i.revision])).toEqual(ids.map((id) => [id, project.traces.get(id).revision]))
+    const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
+    const whole = (id: string): TraceState => {
+      const t = project.traces.get(id)
+      return { question: t.question, steps: t.steps, status: t.status, flags: t.flags, ...(t.comment ? { comment: t.comment } : {}) }
+    }
+    expect(items.map((i) => i.state)).toEqual(ids.map(whole))
+    expect(snap.hash).toBe(sha(ids.map((id) => `${id}\t${project.traces.get(id).revision}\t${sha(JSON.stringify(whole(id)))}\n`).join('')))
+    const secondSeq = project.traces.seqOf(second)
+    const frozen = project.db.prepare<[number, number], { state: string }>('SELECT state FROM trace_revisions WHERE trace_seq = ? AND revision = ?').get(secondSeq, 4)
+    expect(JSON.parse(frozen!.state)).toEqual(whole(second))
+    expect(project.db.prepare('SELECT count(*) AS n FROM trace_compact_revisions WHERE trace_seq = ? AND revision = 4').get(secondSeq)).toEqual({ n: 0 })
+    expect(states(second)).toEqual(before)
+
+    // after a reload
+    project.close()
+    project = Project.open(join(root, 'store'))
+    expect(states(first).slice(0, 6)).toEqual(expected)
+    expect(states(second)).toEqual(before)
   })
 })
 

@@ -64,7 +64,10 @@ export class SnapshotRepository {
         .prepare('INSERT INTO snapshots (id, name, filter, hash, trace_count, split, base_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(id, name, JSON.stringify(filter), hash.digest('hex'), matches.length, options.split ? JSON.stringify(options.split) : null, baseSeq, new Date().toISOString())
       const item = this.db.prepare('INSERT INTO snapshot_items (snapshot_seq, position, trace_seq, revision, split) VALUES (?, ?, ?, ?, ?)')
-      matches.forEach((m, i) => item.run(lastInsertRowid, i, m.seq, m.revision, part(m.id)))
+      matches.forEach((m, i) => {
+        this.traces.freeze(m.seq, m.revision)
+        item.run(lastInsertRowid, i, m.seq, m.revision, part(m.id))
+      })
     })()
     return this.get(id)
   }

@@ -1,6 +1,6 @@
 // Reads and writes traces. The `traces` row is the current state; every write also appends the
-// whole new state to `trace_revisions`, so edits can be undone and audited and snapshots can
-// point at exact revisions. Writes are optimistic: an update names the revision it was made
+// whole new state to `trace_revisions` (a bulk change of status or flags a compact one, see
+// bulk-changes.ts), so edits can be undone and audited and snapshots can point at exact revisions. Writes are optimistic: an update names the revision it was made
 // against and is refused (nothing written) when the trace has moved on.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
@@ -138,10 +138,15 @@ export class TraceRepository {
       mediaSizes: db.prepare<[number], { width: number; height: number }>(
         'SELECT m.width, m.height FROM traces t JOIN sample_media sm ON sm.sample_seq = t.sample_seq JOIN media m ON m.hash = sm.media_hash WHERE t.seq = ? ORDER BY sm.position'
       ),
-      revisionState: db.prepare<[number, number], { state: string }>('SELECT state FROM trace_revisions WHERE trace_seq = ? AND revision = ?'),
+      // whole and compact revisions alike (migration 009)
+      revisionState: db.prepare<[number, number], { state: string }>('SELECT state FROM trace_revision_states WHERE trace_seq = ? AND revision = ?'),
       revisions: db.prepare<[number], { revision: number; author: string; action: string; at: string; state: string }>(
-        'SELECT revision, author, action, at, state FROM trace_revisions WHERE trace_seq = ? ORDER BY revision'
+        'SELECT revision, author, action, at, state FROM trace_revision_states WHERE trace_seq = ? ORDER BY revision'
       ),
+      freeze: db.prepare(
+        'INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) SELECT trace_seq, revision, author, action, at, state FROM trace_revision_states WHERE trace_seq = ? AND revision = ? AND compact = 1'
+      ),
+      dropCompact: db.prepare('DELETE FROM trace_compact_revisions WHERE trace_seq = ? AND revision = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
       facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
@@ -262,6 +267,14 @@ export class TraceRepository {
     const found = this.statements.revisionState.get(traceSeq, revision)
     if (!found) throw new StudioError('not_found', `trace ${traceId} has no revision ${revision}`)
     return parseColumn(traceId, 'state', found.state, TraceState)
+  }
+
+  /**
+   * Stores a compact revision (a bulk change's: status and flags only, migration 009) whole, in
+   * trace_revisions, where a snapshot item's foreign key points; a whole one stays as it is.
+   */
+  freeze(traceSeq: number, revision: number): void {
+    if (this.statements.freeze.run(traceSeq, revision).changes > 0) this.statements.dropCompact.run(traceSeq, revision)
   }
 
   seqOf(id: string): number {
