@@ -144,8 +144,8 @@ describe('a crash mid-import', () => {
     source.close()
     // many records: the exported rows again and again under new ids
     const rows = readFileSync(join(outDir, exported.files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string })
-    // enough that the kill lands mid-import: records are committed in batches (trace-import.ts)
-    const total = 3000
+    // enough that the kill lands mid-import: records are committed in batches of up to 2000 (trace-import.ts)
+    const total = 12_000
     const file = join(outDir, 'many.jsonl')
     writeFileSync(file, Array.from({ length: total }, (_, i) => JSON.stringify({ ...rows[i % rows.length], id: `copy-${i}` })).join('\n') + '\n')
     const dir = join(root, 'crash-project')
