@@ -129,21 +129,30 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   const pending: Pending[] = []
   const pendingSamples = new Set<string>()
   let batchStart = performance.now()
-  // a batch in one transaction; if it fails, record by record, so the bad one is named and the rest come in
+  // a batch in one transaction; if it fails, again in one transaction with a savepoint per
+  // record (a nested transaction), so only the bad one is rolled back and named
+  const writeEach = project.db.transaction((batch: readonly Pending[]) =>
+    batch.map((p) => {
+      try {
+        writeAll([p])
+        return null
+      } catch (error) {
+        return messageOf(error)
+      }
+    })
+  )
   const flush = (): void => {
     if (pending.length === 0) return
     try {
       writeAll(pending)
       for (let k = 0; k < pending.length; k++) tally.step('imported')
     } catch {
-      for (const p of pending) {
-        try {
-          writeAll([p])
-          tally.step('imported')
-        } catch (error) {
-          tally.step({ file, line: p.index, message: messageOf(error) })
-        }
-      }
+      // counted once committed (tally.step may throw on cancel: after the commit, not inside it)
+      const failures = writeEach(pending)
+      pending.forEach((p, k) => {
+        const failure = failures[k]
+        tally.step(failure == null ? 'imported' : { file, line: p.index, message: failure })
+      })
     }
     pending.length = 0
     pendingSamples.clear()
