@@ -28,7 +28,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('cache_size = -65536')
     // checkpoint every 32 MiB of WAL, not every 4 MiB (the default): a bulk insert rewrites
     // the same right-edge index and FTS pages in each batch, and one checkpoint copies each
-    // page once for several commits instead of once per commit (issue 15: insert -25% time)
+    // page once for several commits instead of once per commit (issue 15; at 100k traces the
+    // commits of a bulk insert took 2.1 s -> 0.8 s)
     db.pragma('wal_autocheckpoint = 8192')
     // statement journals (a statement that fires a trigger) and sorts in memory, not temp files
     db.pragma('temp_store = MEMORY')
