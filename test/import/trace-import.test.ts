@@ -120,6 +120,22 @@ describe('Pixel-Reasoner SFT import', () => {
     project.close()
   })
 
+  it('names a record the database refuses and writes the rest of its batch', async () => {
+    const project = Project.create(join(root, 'p-refused'))
+    const file = join(data, 'refused.jsonl')
+    // 40 records in one batch; the database refuses the 17th (a real constraint, raised by SQLite)
+    writeFileSync(file, Array.from({ length: 40 }, (_, i) => JSON.stringify(imageRecord(`r${i}`))).join('\n') + '\n')
+    const refused = importIds(file, 'r16').traceId
+    project.db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON traces WHEN new.id = '${refused}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+    const result = await importTraces(project, 'pixelreasoner', file)
+    expect(result).toEqual({ imported: 39, alreadyPresent: 0, skipped: [{ file, record: 17, message: expect.stringMatching(/refused by the test/) }] })
+    // nothing of the refused record (its sample rolled back with it), all of the others
+    expect(project.traces.count()).toBe(39)
+    expect(project.samples.count()).toBe(39)
+    expect(project.traces.exists(refused)).toBe(false)
+    project.close()
+  })
+
   it('reads JSONL records too, and refuses a file that is neither', async () => {
     const project = Project.create(join(root, 'p2'))
     const file = join(data, 'sft.jsonl')
@@ -144,8 +160,8 @@ describe('a crash mid-import', () => {
     source.close()
     // many records: the exported rows again and again under new ids
     const rows = readFileSync(join(outDir, exported.files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string })
-    // enough that the kill lands mid-import: records are committed in batches (trace-import.ts)
-    const total = 3000
+    // enough that the kill lands mid-import: records are committed in batches of up to 2000 (trace-import.ts)
+    const total = 6000
     const file = join(outDir, 'many.jsonl')
     writeFileSync(file, Array.from({ length: total }, (_, i) => JSON.stringify({ ...rows[i % rows.length], id: `copy-${i}` })).join('\n') + '\n')
     const dir = join(root, 'crash-project')
@@ -171,5 +187,5 @@ describe('a crash mid-import', () => {
     expect(rerun).toEqual({ imported: total - kept, alreadyPresent: kept, skipped: [] })
     expect(project.traces.count()).toBe(total)
     project.close()
-  })
+  }, 180_000) // a child process and 6000 records: minutes on a loaded machine
 })

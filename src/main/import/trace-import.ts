@@ -14,9 +14,9 @@ import { observationMedia } from '../../shared/toolcall/steps'
 import type { Project } from '../project/project'
 import { chatToTrace, resolveMedia } from './chat-to-trace'
 import { ImportTally, messageOf } from './import-result'
-import { countRecords, readRecords } from './record-stream'
+import { countRecords, readRecords, type RecordEntry } from './record-stream'
 import { inferAnswerType } from './sample-jsonl'
-import { CHAT_READERS } from './trace-formats'
+import { CHAT_READERS, type ImportedChat } from './trace-formats'
 
 export interface TraceImportOptions {
   imageRoot?: string | undefined
@@ -62,6 +62,11 @@ class MediaCache {
     private readonly root: string
   ) {}
 
+  /** A file stored earlier in this run (no await on the common path: many records, few images). */
+  known(path: string): MediaRef | undefined {
+    return this.refs.get(path)
+  }
+
   async put(path: string): Promise<MediaRef> {
     const known = this.refs.get(path)
     if (known) return known
@@ -84,9 +89,12 @@ class MediaCache {
   }
 }
 
-/** Records written per transaction, at most; a batch also ends after BATCH_MS (progress, kill -9). */
-const BATCH = 256
-const BATCH_MS = 100
+/**
+ * Records read, checked and written per transaction, at most; a batch also ends after BATCH_MS
+ * (progress, and what a kill -9 can lose). Large batches: a commit costs as much as ~100 records.
+ */
+const BATCH = 2000
+const BATCH_MS = 250
 
 type NewSample = Parameters<Project['samples']['insert']>[0]
 type NewTrace = Parameters<Project['traces']['insertMany']>[0][number]
@@ -122,55 +130,73 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   const pending: Pending[] = []
   const pendingSamples = new Set<string>()
   let batchStart = performance.now()
-  // a batch in one transaction; if it fails, record by record, so the bad one is named and the rest come in
+  // a batch in one transaction; if it fails, again in one transaction with a savepoint per
+  // record (a nested transaction), so only the bad one is rolled back and named
+  const writeEach = project.db.transaction((batch: readonly Pending[]) =>
+    batch.map((p) => {
+      try {
+        writeAll([p])
+        return null
+      } catch (error) {
+        return messageOf(error)
+      }
+    })
+  )
   const flush = (): void => {
     if (pending.length === 0) return
     try {
       writeAll(pending)
       for (let k = 0; k < pending.length; k++) tally.step('imported')
     } catch {
-      for (const p of pending) {
-        try {
-          writeAll([p])
-          tally.step('imported')
-        } catch (error) {
-          tally.step({ file, line: p.index, message: messageOf(error) })
-        }
-      }
+      // counted once committed (tally.step may throw on cancel: after the commit, not inside it)
+      const failures = writeEach(pending)
+      pending.forEach((p, k) => {
+        const failure = failures[k]
+        tally.step(failure == null ? 'imported' : { file, line: p.index, message: failure })
+      })
     }
     pending.length = 0
     pendingSamples.clear()
     batchStart = performance.now()
   }
   const keys = new Set<string>() // a record id repeated in the file gets its record number too
-  try {
-    for await (const entry of readRecords(file)) {
-      options.signal?.throwIfAborted()
-      if (pending.length >= BATCH || performance.now() - batchStart >= BATCH_MS) flush()
-      if (!entry.ok) {
-        tally.step({ file, line: entry.index, message: entry.message })
-        continue
-      }
-      try {
-        const chat = toChat(entry.value)
-        let key = chat.key ?? `record-${entry.index}`
-        if (keys.has(key)) key = `${key}@record-${entry.index}`
-        keys.add(key)
-        const ids = importIds(file, key)
-        if (project.traces.exists(ids.traceId)) {
-          tally.step('present')
+  /** A chunk of records: read and checked, present ones skipped, media stored, then written as one batch. */
+  const importChunk = async (entries: readonly RecordEntry[]): Promise<void> => {
+    // the cheap part, in ONE read transaction (a lookup per record, not a transaction each)
+    const fresh = project.db.transaction(() => {
+      const out: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string }; sampleKnown: boolean }> = []
+      for (const entry of entries) {
+        if (!entry.ok) {
+          tally.step({ file, line: entry.index, message: entry.message })
           continue
         }
+        try {
+          const chat = toChat(entry.value)
+          let key = chat.key ?? `record-${entry.index}`
+          if (keys.has(key)) key = `${key}@record-${entry.index}`
+          keys.add(key)
+          const ids = importIds(file, key)
+          if (project.traces.exists(ids.traceId)) tally.step('present')
+          else out.push({ index: entry.index, chat, ids, sampleKnown: project.samples.exists(ids.sampleId) })
+        } catch (error) {
+          tally.step({ file, line: entry.index, message: messageOf(error) })
+        }
+      }
+      return out
+    })()
+    for (const { index, chat, ids, sampleKnown } of fresh) {
+      options.signal?.throwIfAborted()
+      try {
         const converted = chatToTrace(chat)
         // media first (files + rows, content-addressed, each distinct file once per run: harmless if the record then fails)
         const refs = new Map<string, MediaRef>()
         for (const step of converted.steps) {
           if (step.kind !== 'observation') continue
           const images = observationMedia(step.result) ?? []
-          for (const p of images) refs.set(p, await media.put(p))
+          for (const p of images) refs.set(p, media.known(p) ?? (await media.put(p)))
         }
         const sampleMedia: MediaRef[] = []
-        for (const p of converted.media) sampleMedia.push(await media.put(p))
+        for (const p of converted.media) sampleMedia.push(media.known(p) ?? (await media.put(p)))
         const steps = resolveMedia(converted.steps, (p) => {
           const ref = refs.get(p)
           if (!ref) throw new StudioError('internal', `media ${p} was not stored`)
@@ -178,22 +204,32 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
         })
         const answer = chat.answer ?? converted.boxed ?? ''
         const sample =
-          pendingSamples.has(ids.sampleId) || project.samples.exists(ids.sampleId)
+          sampleKnown || pendingSamples.has(ids.sampleId)
             ? null
             : { id: ids.sampleId, kind: converted.kind, question: converted.question, answer, answerType: inferAnswerType(answer), source, media: sampleMedia, cues: [] }
         if (sample) pendingSamples.add(sample.id)
         pending.push({
-          index: entry.index,
+          index,
           sample,
-          trace: { id: ids.traceId, sampleId: ids.sampleId, origin: 'imported', originDetail: { file, record: String(entry.index) }, question: converted.question, steps, status: 'unreviewed' }
+          trace: { id: ids.traceId, sampleId: ids.sampleId, origin: 'imported', originDetail: { file, record: String(index) }, question: converted.question, steps, status: 'unreviewed' }
         })
       } catch (error) {
         if (options.signal?.aborted) throw error
-        tally.step({ file, line: entry.index, message: messageOf(error) })
+        tally.step({ file, line: index, message: messageOf(error) })
       }
     }
+    flush()
+  }
+  const chunk: RecordEntry[] = []
+  try {
+    for await (const entry of readRecords(file)) {
+      options.signal?.throwIfAborted()
+      chunk.push(entry)
+      if (chunk.length >= BATCH || performance.now() - batchStart >= BATCH_MS) await importChunk(chunk.splice(0))
+    }
+    await importChunk(chunk.splice(0))
   } finally {
-    // cancelled or done: what was read whole is kept
+    // cancelled or failed: what was read whole is kept
     flush()
   }
   const result = tally.result()

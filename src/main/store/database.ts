@@ -26,6 +26,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // 64 MiB of page cache (the default is 2 MiB): a million-trace project's hot index pages
     // stay in memory, so bulk inserts do not slow down as the table grows (issue 15)
     db.pragma('cache_size = -65536')
+    // checkpoint every 32 MiB of WAL, not every 4 MiB (the default): a bulk insert rewrites
+    // the same right-edge index and FTS pages in each batch, and one checkpoint copies each
+    // page once for several commits instead of once per commit (issue 15; at 100k traces the
+    // commits of a bulk insert took 2.1 s -> 0.8 s)
+    db.pragma('wal_autocheckpoint = 8192')
     // statement journals (a statement that fires a trigger) and sorts in memory, not temp files
     db.pragma('temp_store = MEMORY')
     migrate(db, migrations)

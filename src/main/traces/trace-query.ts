@@ -1,7 +1,7 @@
 // The SQL of trace lists and counts. Every page is an index walk stopped at the page size
 // (issue 15): the walk is chosen here by a fixed rule and named with INDEXED BY, so a plan
 // never depends on table statistics and never sorts every match; test/traces/trace-plans.test.ts
-// checks the plan of every combination. Indexes: migrations 005 and 007.
+// checks the plan of every combination. Indexes: migrations 005, 007 and 010.
 import { StudioError, type TraceFilter } from '../../shared/contract'
 import { toFtsQuery } from './trace-columns'
 
@@ -74,7 +74,7 @@ export function filterClauses(filter: TraceFilter, params: Params): string[] {
 
 /** The index a page of this filter walks, in this sort (see migration 007). */
 export function walkIndex(filter: TraceFilter, sort: Sort): string {
-  if (filter.sampleId) return 'traces_sample' // a sample's traces: few, sorted after
+  if (filter.sampleId) return 'traces_sample' // a sample's traces: few, in seq order (migration 010), sorted by update time after
   const one = <T>(xs: readonly T[] | undefined): boolean => xs !== undefined && xs.length === 1
   if (sort === 'updated') {
     if (one(filter.status)) return 'traces_status_updated'

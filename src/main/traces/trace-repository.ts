@@ -2,7 +2,6 @@
 // whole new state to `trace_revisions` (a bulk change of status or flags a compact one, see
 // bulk-changes.ts), so edits can be undone and audited and snapshots can point at exact revisions. Writes are optimistic: an update names the revision it was made
 // against and is refused (nothing written) when the trace has moved on.
-import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import {
   OriginDetail,
@@ -23,6 +22,7 @@ import {
 import { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
+import { orderedId } from '../store/ordered-id'
 import { deriveColumns, type DerivedColumns } from './trace-columns'
 import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, whereAll, type Params } from './trace-query'
 
@@ -100,12 +100,25 @@ export function normalizeFlags(flags: readonly string[]): string[] {
   return [...new Set(flags)].sort()
 }
 
+/**
+ * A state as JSON (its revision) and its steps as JSON (the `traces` column), from ONE
+ * stringify: the steps are the slice between the question and the status (TraceState's keys
+ * come in schema order), checked, else stringified again.
+ */
+function serialize(state: TraceState): { state: string; steps: string } {
+  const text = JSON.stringify(state)
+  const head = `{"question":${JSON.stringify(state.question)},"steps":`
+  const tail = `,"status":${JSON.stringify(state.status)},"flags":${JSON.stringify(state.flags)}${state.comment === undefined ? '' : `,"comment":${JSON.stringify(state.comment)}`}}`
+  const exact = text.startsWith(head) && text.endsWith(tail)
+  return { state: text, steps: exact ? text.slice(head.length, text.length - tail.length) : JSON.stringify(state.steps) }
+}
+
 /** The `traces` columns a state sets (inserts and updates write the same ones). */
-function stateColumns(state: TraceState, derived: DerivedColumns): Record<string, string | number | null> {
+function stateColumns(state: TraceState, stepsJson: string, derived: DerivedColumns): Record<string, string | number | null> {
   return {
     status: state.status,
     question: state.question,
-    steps: JSON.stringify(state.steps),
+    steps: stepsJson,
     flags: JSON.stringify(state.flags),
     comment: state.comment ?? '',
     answer: derived.answer,
@@ -175,21 +188,29 @@ export class TraceRepository {
   insertMany(traces: readonly NewTrace[], author: string, action = 'create'): string[] {
     const ids: string[] = []
     const at = new Date().toISOString()
+    // a batch names few samples many times: each looked up once
+    const sampleSeqs = new Map<string, number>()
     const write = (trace: NewTrace): [TraceStatus, TraceOrigin, DerivedColumns] => {
-      const sample = this.statements.sampleSeq.get(trace.sampleId)
-      if (!sample) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
-      const id = trace.id ?? `trace-${randomUUID()}`
+      let sampleSeq = sampleSeqs.get(trace.sampleId)
+      if (sampleSeq === undefined) {
+        sampleSeq = this.statements.sampleSeq.get(trace.sampleId)?.seq
+        if (sampleSeq === undefined) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
+        sampleSeqs.set(trace.sampleId, sampleSeq)
+      }
+      // time-ordered: a new id appends to the id index instead of dirtying a random page
+      const id = trace.id ?? `trace-${orderedId()}`
       const state = TraceState.parse({ question: trace.question, steps: trace.steps, status: trace.status ?? 'unreviewed', flags: normalizeFlags(trace.flags ?? []) })
       const derived = deriveColumns(state.steps)
+      const json = serialize(state)
       let seq: number
       try {
         seq = Number(
           this.statements.insert.run({
             id,
-            sampleSeq: sample.seq,
+            sampleSeq,
             origin: trace.origin,
-            originDetail: JSON.stringify(OriginDetail.parse(trace.originDetail ?? {})),
-            ...stateColumns(state, derived),
+            originDetail: trace.originDetail === undefined ? '{}' : JSON.stringify(OriginDetail.parse(trace.originDetail)),
+            ...stateColumns(state, json.steps, derived),
             at
           }).lastInsertRowid
         )
@@ -197,7 +218,7 @@ export class TraceRepository {
         if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${id}" already exists`)
         throw error
       }
-      this.statements.revision.run(seq, 1, author, action, at, JSON.stringify(state))
+      this.statements.revision.run(seq, 1, author, action, at, json.state)
       this.index(seq, state, derived.answer, derived.text)
       ids.push(id)
       return [state.status, trace.origin, derived]
@@ -437,13 +458,14 @@ export class TraceRepository {
     const derived = deriveColumns(state.steps)
     const at = new Date().toISOString()
     const revision = row.revision + 1
+    const json = serialize(state)
     this.statements.update.run({
       seq: row.seq,
-      ...stateColumns(state, derived),
+      ...stateColumns(state, json.steps, derived),
       revision,
       at
     })
-    this.statements.revision.run(row.seq, revision, author, action, at, JSON.stringify(state))
+    this.statements.revision.run(row.seq, revision, author, action, at, json.state)
     this.statements.ftsDelete.run(row.seq)
     this.statements.flagsDelete.run(row.seq)
     this.index(row.seq, state, derived.answer, derived.text)
