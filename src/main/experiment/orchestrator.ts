@@ -166,6 +166,7 @@ export class ExperimentOrchestrator {
         const arms = e.arms.map((a) => (a.name !== armName ? a : { ...a, evaluations: a.evaluations.map((v) => (v.step === step && v.source === source ? { ...v, ...patch } : v)) }))
         this.store.save({ ...e, arms, updatedAt: new Date().toISOString() })
       })
+    let busy = false
     void (async () => {
       try {
         for (;;) {
@@ -175,14 +176,17 @@ export class ExperimentOrchestrator {
           if (!next) return
           await runArmEvaluation(this.project, host, experiment, next.arm, next.evaluation, update, controller.signal)
           const after = this.store.get(id).arms.find((a) => a.name === next.arm)?.evaluations.find((v) => v.step === next.evaluation.step && v.source === next.evaluation.source)
-          if (after?.status === 'pending') return // the model is busy with another batch: the next advance tries again
+          if (after?.status === 'pending') {
+            busy = true // the model is busy with another batch: the next advance (a run's end, a status read) tries again
+            return
+          }
         }
       } catch (error) {
         host.log(`experiment ${id}: evaluation stopped: ${error instanceof Error ? error.message : String(error)}`)
       } finally {
         evaluating.delete(key)
-        // the status may now be finished
-        this.advance(id).catch(() => {})
+        // the status may now be finished (not when busy: that would retry at once, in a loop)
+        if (!busy) this.advance(id).catch(() => {})
       }
     })()
   }
