@@ -51,9 +51,7 @@ function runSampleIds(project: Project, source: string, split: EvalSplit | null)
   const all = project.samples.idsBySource(source)
   if (!split) return all
   const ofSource = new Set(all)
-  const ids = new Set<string>()
-  for (const item of project.snapshots.items(split.snapshotId)) if (item.split === split.side && ofSource.has(item.sampleId)) ids.add(item.sampleId)
-  return [...ids]
+  return project.snapshots.sampleIds(split.snapshotId, split.side).filter((id) => ofSource.has(id))
 }
 
 /** Runs in progress in this process, by project folder and run id: done and total samples. */

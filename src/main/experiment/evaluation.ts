@@ -31,14 +31,7 @@ export function plannedModels(def: ExperimentDefinition, run: TrainingRun): Arra
 
 /** The sample sources on the validation side of a snapshot (one eval run per source and model). */
 export function validationSources(project: Project, snapshotId: string): string[] {
-  const sources = new Set<string>()
-  const seen = new Set<string>()
-  for (const item of project.snapshots.items(snapshotId)) {
-    if (item.split !== 'validation' || seen.has(item.sampleId)) continue
-    seen.add(item.sampleId)
-    sources.add(project.samples.get(item.sampleId).source)
-  }
-  return [...sources].sort()
+  return [...new Set(project.snapshots.sampleIds(snapshotId, 'validation').map((id) => project.samples.get(id).source))].sort()
 }
 
 /** An arm's evaluations with what its run now leaves added as pending (kept: what was already planned or done). */

@@ -109,6 +109,17 @@ export class SnapshotRepository {
       .map((r) => this.toSnapshot(r))
   }
 
+  /** The samples on one side of the snapshot's split, each once, in snapshot order (no trace state read). */
+  sampleIds(id: string, side: 'train' | 'validation'): string[] {
+    return this.db
+      .prepare<[number, string], { id: string }>(
+        `SELECT s.id FROM snapshot_items i JOIN traces t ON t.seq = i.trace_seq JOIN samples s ON s.seq = t.sample_seq
+         WHERE i.snapshot_seq = ? AND i.split = ? GROUP BY s.seq ORDER BY min(i.position)`
+      )
+      .all(this.seqOf(id), side)
+      .map((r) => r.id)
+  }
+
   /**
    * The snapshot's traces as they were when it was made, in order. Read in pages of `pageSize`
    * (each page a finished query), so no statement stays open while the caller awaits file writes:
