@@ -243,6 +243,13 @@ async function invokeJob(options: GlobalOptions, method: string, input: unknown)
   }
 }
 
+/** A trace filter from the --status / --origin (comma-separated) / --source / --flag / --query flags (the contract validates it). */
+function traceFilterFlags(cmd: { status?: string | undefined; origin?: string | undefined; source?: string | undefined; flag?: string | undefined; query?: string | undefined }): Record<string, unknown> {
+  const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter(Boolean)
+  const filter = { status: list(cmd.status), origin: list(cmd.origin), source: cmd.source, flag: cmd.flag, query: cmd.query }
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined))
+}
+
 const snapshot = program.command('snapshot').description('dataset snapshots: create, list and export')
 snapshot
   .command('create <name>')
@@ -256,9 +263,7 @@ snapshot
   .option('--seed <n>', 'seed of the train/validation split (the same seed holds out the same samples)', (v) => Number(v), 1)
   .action(async (name: string, cmd: { status: string; origin?: string; source?: string; flag?: string; query?: string; valFraction?: number; seed: number }) => {
     const options = program.opts<GlobalOptions>()
-    const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter(Boolean)
-    const filter = { status: list(cmd.status), origin: list(cmd.origin), source: cmd.source, flag: cmd.flag, query: cmd.query }
-    const input = { name, filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)), ...(cmd.valFraction !== undefined ? { split: { valFraction: cmd.valFraction, seed: cmd.seed } } : {}) }
+    const input = { name, filter: traceFilterFlags(cmd), ...(cmd.valFraction !== undefined ? { split: { valFraction: cmd.valFraction, seed: cmd.seed } } : {}) }
     print(await invoke(options, 'snapshots.create', input), options.json, (s: { id: string; traceCount: number; hash: string; split: { validationCount: number } | null }) =>
       `${s.id}\t${s.traceCount} traces${s.split ? ` (${s.split.validationCount} held out for validation)` : ''}\t${s.hash}`
     )
@@ -328,11 +333,7 @@ tracesCommand
       cmd.removeFlag !== undefined ? { type: 'removeFlag', flag: cmd.removeFlag } : null
     ].filter((a) => a !== null)
     if (actions.length !== 1) throw new InvalidArgumentError('give exactly one action: --set-status, --add-flag or --remove-flag')
-    const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean))
-    const filter = Object.fromEntries(
-      Object.entries({ status: list(cmd.status), origin: list(cmd.origin), source: cmd.source, flag: cmd.flag, query: cmd.query }).filter(([, v]) => v !== undefined)
-    )
-    print(await invoke(options, 'traces.bulk', { filter, action: actions[0] }), options.json, (r: { label: string; selected: number; changed: number; id: string }) =>
+    print(await invoke(options, 'traces.bulk', { filter: traceFilterFlags(cmd), action: actions[0] }), options.json, (r: { label: string; selected: number; changed: number; id: string }) =>
       `${r.label}: ${r.changed} of ${r.selected} selected traces changed (bulk change ${r.id}; undo in Review's bulk history)`
     )
   })
