@@ -28,6 +28,7 @@ import { createSynthesisJob, SynthesisSpec } from '../src/main/synthesis/synthes
 import { runSynthesisJob } from '../src/main/synthesis/synthesis-run'
 import { emptyTimings } from '../src/main/synthesis/timings'
 import { loadMediaBytes, renderObservations } from '../src/main/traces/materialize'
+import { jobTracesSql } from '../src/main/traces/trace-query'
 import { flagValue, type BenchReporter, type BenchSuite } from './harness'
 
 /** a count from `--name N` / `--name=N` (or `env`), else `fallback` */
@@ -109,7 +110,7 @@ async function fillDistinct(project: Project, samples: number, photos: number): 
 }
 
 function tracesOf(project: Project, jobId: string, limit: number): StoredTrace[] {
-  const ids = project.db.prepare<[string, number], { id: string }>("SELECT id FROM traces WHERE json_extract(origin_detail, '$.jobId') = ? ORDER BY seq LIMIT ?").all(jobId, limit)
+  const ids = project.db.prepare<[string, number], { id: string }>(`SELECT t.id ${jobTracesSql('synthesized', '?')} ORDER BY t.seq LIMIT ?`).all(jobId, limit)
   return ids.map(({ id }) => project.traces.get(id))
 }
 

@@ -15,6 +15,7 @@ import { renderObservations } from '../../src/main/traces/materialize'
 import { Step } from '../../src/shared/toolcall/steps'
 import { CLI, assertBuilt } from '../helpers/serve-process'
 import { tempDir } from '../helpers/temp'
+import { jobTracesSql } from '../../src/main/traces/trace-query'
 
 const root = tempDir()
 const SAMPLES = 300
@@ -45,7 +46,7 @@ async function bigProject(dir: string): Promise<void> {
 function jobTraces(project: Project, jobId: string): Array<{ id: string; sampleId: string; steps: string }> {
   return project.db
     .prepare<[string], { id: string; sampleId: string; steps: string }>(
-      "SELECT t.id, s.id AS sampleId, t.steps FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE json_extract(t.origin_detail, '$.jobId') = ? ORDER BY s.id"
+      `SELECT t.id, (SELECT s.id FROM samples s WHERE s.seq = t.sample_seq) AS sampleId, b.steps ${jobTracesSql('synthesized', '?')} ORDER BY sampleId`
     )
     .all(jobId)
 }

@@ -22,6 +22,7 @@ import { createSynthesisJob, SynthesisSpec } from '../../src/main/synthesis/synt
 import { runSynthesisJob } from '../../src/main/synthesis/synthesis-run'
 import { loadMediaBytes } from '../../src/main/traces/materialize'
 import { tempDir } from '../helpers/temp'
+import { jobTracesSql } from '../../src/main/traces/trace-query'
 import { GOLDEN_RUNS } from './vectors/golden-runs'
 
 interface GoldenTrace {
@@ -44,7 +45,7 @@ beforeAll(async () => {
   for (const run of GOLDEN_RUNS) {
     const job = createSynthesisJob(project, SynthesisSpec.parse({ settings: run.settings, samples: {} }))
     await runSynthesisJob(project, job.id, new TemplateNarrator())
-    const ids = project.db.prepare<[string], { id: string }>("SELECT id FROM traces WHERE json_extract(origin_detail, '$.jobId') = ?").all(job.id)
+    const ids = project.db.prepare<[string], { id: string }>(`SELECT t.id ${jobTracesSql('synthesized', '?')}`).all(job.id)
     runs.push(new Map(ids.map(({ id }) => project.traces.get(id)).map((t) => [t.sampleId, t])))
   }
   return () => project.close()

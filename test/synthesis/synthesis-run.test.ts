@@ -13,6 +13,7 @@ import { traceIdFor } from '../../src/main/synthesis/synthesize-sample'
 import { materializeObservations, renderObservations } from '../../src/main/traces/materialize'
 import { observationMedia, type ObservationResult } from '../../src/shared/toolcall/steps'
 import { tempDir } from '../helpers/temp'
+import { jobTracesSql } from '../../src/main/traces/trace-query'
 
 const root = tempDir()
 let project: Project
@@ -29,7 +30,7 @@ async function synthesize(settings: Partial<SynthesisSettings> = {}, samples: Sy
 }
 
 function tracesOf(jobId: string): StoredTrace[] {
-  const ids = project.db.prepare<[string], { id: string }>("SELECT id FROM traces WHERE json_extract(origin_detail, '$.jobId') = ? ORDER BY seq").all(jobId)
+  const ids = project.db.prepare<[string], { id: string }>(`SELECT t.id ${jobTracesSql('synthesized', '?')} ORDER BY t.seq`).all(jobId)
   return ids.map((r) => project.traces.get(r.id))
 }
 

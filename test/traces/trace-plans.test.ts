@@ -8,7 +8,7 @@ import type { TraceFilter, TraceOrigin, TraceStatus } from '../../src/shared/con
 import type { Step } from '../../src/shared/toolcall'
 import { Project } from '../../src/main/project/project'
 import { addSampleData } from '../../src/main/project/sample-data'
-import { pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
+import { jobTracesSql, pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
 import type { NewTrace } from '../../src/main/traces/trace-repository'
 import { tempDir } from '../helpers/temp'
 
@@ -108,7 +108,10 @@ function filters(): TraceFilter[] {
     { status: ['needs_fix'], operation: 'crop', source: sample.source },
     { origin: ['human'], flag: 'hard' },
     { query: 'sign', status: ['accepted'] },
-    { query: 'clock', operation: 'none', origin: ['synthesized', 'human'] }
+    { query: 'clock', operation: 'none', origin: ['synthesized', 'human'] },
+    // statuses with filters whose own indexes do not hold status (migration 011)
+    { status: ['accepted', 'rejected'], origin: ['human'], operation: 'crop' },
+    { status: ['needs_fix'], origin: ['rollout'] }
   ]
 }
 
@@ -207,6 +210,12 @@ describe('trace list plans', () => {
         expect(run('set').length).toBeGreaterThan(10)
       }
     }
+  })
+
+  it('finds the traces a job wrote through the job index, not a scan of the bodies', () => {
+    const lines = plan(`SELECT count(*) ${jobTracesSql('rollout')}`, { jobId: 'training-x' })
+    expect(lines.join(' | ')).toMatch(/SEARCH b USING COVERING INDEX trace_bodies_job/)
+    expect(lines.filter((l) => l.startsWith('SCAN')), lines.join(' | ')).toEqual([])
   })
 
   it('refuses a cursor of another sort', () => {

@@ -306,6 +306,8 @@ describe('schema upgrade', () => {
     const upgraded = Project.open(dir)
     expect(upgraded.info()).toMatchObject({ schemaVersion: migrations.length, counts: { samples: 1, traces: 3 } })
     expect(upgraded.traces.count({ status: ['rejected'], source: 'old-src' })).toBe(2)
+    // each body (question, steps) came along when the rows were narrowed (migration 011)
+    expect(upgraded.traces.get('old-trace-2')).toMatchObject({ question: 'q', steps: [{ kind: 'answer', text: '\\boxed{2}', boxed: '2' }], answer: '2', status: 'rejected' })
     // the facet counters (migration 007) start from the rows already there
     expect(upgraded.traces.counts({ origin: ['human'] })).toMatchObject({ total: 3, byStatus: { accepted: 1, rejected: 2 }, estimate: false })
     // the old rows work with today's writes: a bulk change and a sample edit

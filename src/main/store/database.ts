@@ -59,8 +59,20 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   }
   if (current === latest) return
   if (db.readonly) throw new StudioError('failed_precondition', `project needs an upgrade (schema ${current} -> ${latest}) but was opened read-only`)
-  db.transaction(() => {
-    for (const m of migrations.slice(current)) m.up(db)
-    db.pragma(`user_version = ${latest}`)
-  })()
+  const pending = migrations.slice(current)
+  // the pragma is a no-op inside a transaction: set around it
+  const foreignKeysOff = pending.some((m) => m.foreignKeysOff)
+  if (foreignKeysOff) db.pragma('foreign_keys = OFF')
+  try {
+    db.transaction(() => {
+      for (const m of pending) m.up(db)
+      if (foreignKeysOff) {
+        const broken = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>
+        if (broken.length > 0) throw new Error(`schema upgrade to ${latest} would break ${broken.length} references (first: ${broken[0]?.table} -> ${broken[0]?.parent}); nothing was changed`)
+      }
+      db.pragma(`user_version = ${latest}`)
+    })()
+  } finally {
+    if (foreignKeysOff) db.pragma('foreign_keys = ON')
+  }
 }

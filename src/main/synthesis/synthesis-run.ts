@@ -15,6 +15,7 @@ import type { RecipeName } from './recipes'
 import { countSelected, readSelected, type ReadSample } from './sample-reader'
 import { specOf } from './synthesis-jobs'
 import { synthesizeSample, traceIdFor, type SampleOutcome, type SynthesisContext } from './synthesize-sample'
+import { jobTracesSql } from '../traces/trace-query'
 import { templateSet } from './templates'
 import type { SynthesisTimings } from './timings'
 
@@ -40,8 +41,8 @@ const SKIPS_IN_RESULT = 200
 function existingTraces(project: Project, jobId: string): number {
   return (
     project.db
-      .prepare<[string], { n: number }>("SELECT count(*) AS n FROM traces WHERE origin = 'synthesized' AND json_extract(origin_detail, '$.jobId') = ?")
-      .get(jobId)?.n ?? 0
+      .prepare<{ jobId: string }, { n: number }>(`SELECT count(*) AS n ${jobTracesSql('synthesized')}`)
+      .get({ jobId })?.n ?? 0
   )
 }
 

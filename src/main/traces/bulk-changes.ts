@@ -4,8 +4,8 @@
 // each changed trace gets its own revision, a compact one (status and flags over the whole
 // revision it keeps the rest of), so the history stays whole at a tenth of the bytes; the facet
 // counters move once per change instead of by trigger per row; the WAL checkpoint runs
-// afterwards, in a worker thread. What is left is SQLite rewriting each row and its entries in
-// the list indexes that carry status (ten since migration 010). The change is stored with each
+// afterwards, in a worker thread. What is left is SQLite rewriting each narrow row and its
+// entries in the five list indexes that hold status or updated_at (migration 011). The change is stored with each
 // trace's revision before and after, so it is undone or redone as one step, also after a reload
 // or from another window.
 import { randomUUID } from 'node:crypto'

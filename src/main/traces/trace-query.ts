@@ -81,10 +81,21 @@ export function walkIndex(filter: TraceFilter, sort: Sort): string {
     if (one(filter.origin)) return 'traces_origin_updated'
     return 'traces_updated'
   }
+  // traces_origin and traces_op_* do not hold status (migration 011): a status filter walks an index that does
   if (one(filter.status)) return 'traces_status'
+  if (filter.status) return 'traces_list'
   if (one(filter.origin)) return 'traces_origin'
   if (filter.operation) return OPERATION[filter.operation].index
   return 'traces_list'
+}
+
+/**
+ * The traces a job wrote (a synthesis run's, a training run's rollouts) of one origin, found by
+ * the job index on trace_bodies (migration 011): `FROM` and `WHERE` over `traces t` and
+ * `trace_bodies b`, the job id bound as @jobId.
+ */
+export function jobTracesSql(origin: 'synthesized' | 'rollout', jobId = '@jobId'): string {
+  return `FROM trace_bodies b JOIN traces t ON t.seq = b.seq WHERE json_extract(b.origin_detail, '$.jobId') = ${jobId} AND t.origin = '${origin}'`
 }
 
 /**
@@ -178,9 +189,10 @@ export function pageSql(q: PageQuery, params: Params): string {
 }
 
 /** The page's rows, by seq, after the page is cut (never a scan of traces). */
-export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, t.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
+export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, b.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
     s.answer AS gold, s.source, s.kind, m.hash AS thumb_hash, m.mime AS thumb_mime, m.width AS thumb_width, m.height AS thumb_height
   FROM traces t
+  JOIN trace_bodies b ON b.seq = t.seq
   JOIN samples s ON s.seq = t.sample_seq
   JOIN sample_media first ON first.sample_seq = s.seq AND first.position = 0
   JOIN media m ON m.hash = first.media_hash

@@ -1,6 +1,8 @@
-// Reads and writes traces. The `traces` row is the current state; every write also appends the
-// whole new state to `trace_revisions` (a bulk change of status or flags a compact one, see
-// bulk-changes.ts), so edits can be undone and audited and snapshots can point at exact revisions. Writes are optimistic: an update names the revision it was made
+// Reads and writes traces. The current state is the `traces` row (what lists filter and show)
+// and its `trace_bodies` row (question, steps, origin detail, comment: migration 011); every
+// write also appends the whole new state to `trace_revisions` (a bulk change of status or flags
+// a compact one, see bulk-changes.ts), so edits can be undone and audited and snapshots can
+// point at exact revisions. Writes are optimistic: an update names the revision it was made
 // against and is refused (nothing written) when the trace has moved on.
 import { z } from 'zod'
 import {
@@ -113,17 +115,17 @@ function serialize(state: TraceState): { state: string; steps: string } {
   return { state: text, steps: exact ? text.slice(head.length, text.length - tail.length) : JSON.stringify(state.steps) }
 }
 
-/** The `traces` columns a state sets (inserts and updates write the same ones). */
+/** The `traces` and `trace_bodies` columns a state sets (inserts and updates write the same ones). */
 function stateColumns(state: TraceState, stepsJson: string, derived: DerivedColumns): Record<string, string | number | null> {
   return {
     status: state.status,
-    question: state.question,
-    steps: stepsJson,
     flags: JSON.stringify(state.flags),
-    comment: state.comment ?? '',
     answer: derived.answer,
     crops: derived.crops,
-    frameSelections: derived.frameSelections
+    frameSelections: derived.frameSelections,
+    question: state.question,
+    steps: stepsJson,
+    comment: state.comment ?? ''
   }
 }
 
@@ -135,19 +137,24 @@ export class TraceRepository {
     this.statements = {
       sampleSeq: db.prepare<[string], { seq: number; question: string }>('SELECT seq, question FROM samples WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO traces (id, sample_seq, origin, origin_detail, status, question, steps, flags, comment, answer, crops, frame_selections, revision, created_at, updated_at)
-         VALUES (@id, @sampleSeq, @origin, @originDetail, @status, @question, @steps, @flags, @comment, @answer, @crops, @frameSelections, 1, @at, @at)`
+        `INSERT INTO traces (id, sample_seq, origin, status, flags, answer, crops, frame_selections, revision, created_at, updated_at)
+         VALUES (@id, @sampleSeq, @origin, @status, @flags, @answer, @crops, @frameSelections, 1, @at, @at)`
       ),
+      insertBody: db.prepare('INSERT INTO trace_bodies (seq, question, steps, origin_detail, comment) VALUES (@seq, @question, @steps, @originDetail, @comment)'),
       update: db.prepare(
-        `UPDATE traces SET status = @status, question = @question, steps = @steps, flags = @flags, comment = @comment, answer = @answer, crops = @crops,
-           frame_selections = @frameSelections, revision = @revision, updated_at = @at WHERE seq = @seq`
+        `UPDATE traces SET status = @status, flags = @flags, answer = @answer, crops = @crops, frame_selections = @frameSelections, revision = @revision, updated_at = @at
+         WHERE seq = @seq`
       ),
+      updateBody: db.prepare('UPDATE trace_bodies SET question = @question, steps = @steps, comment = @comment WHERE seq = @seq'),
       revision: db.prepare('INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, ?, ?, ?, ?, ?)'),
       ftsDelete: db.prepare('DELETE FROM traces_fts WHERE rowid = ?'),
       ftsInsert: db.prepare('INSERT INTO traces_fts (rowid, question, answer, text) VALUES (?, ?, ?, ?)'),
       flagsDelete: db.prepare('DELETE FROM trace_flags WHERE trace_seq = ?'),
       flagInsert: db.prepare('INSERT INTO trace_flags (flag, trace_seq) VALUES (?, ?)'),
-      byId: db.prepare<[string], TraceRow>('SELECT t.*, s.id AS sample_id, s.answer AS gold, s.cues AS cues, s.kind AS kind FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE t.id = ?'),
+      byId: db.prepare<[string], TraceRow>(
+        `SELECT t.*, b.question, b.steps, b.origin_detail, b.comment, s.id AS sample_id, s.answer AS gold, s.cues AS cues, s.kind AS kind
+         FROM traces t JOIN trace_bodies b ON b.seq = t.seq JOIN samples s ON s.seq = t.sample_seq WHERE t.id = ?`
+      ),
       mediaSizes: db.prepare<[number], { width: number; height: number }>(
         'SELECT m.width, m.height FROM traces t JOIN sample_media sm ON sm.sample_seq = t.sample_seq JOIN media m ON m.hash = sm.media_hash WHERE t.seq = ? ORDER BY sm.position'
       ),
@@ -202,22 +209,22 @@ export class TraceRepository {
       const state = TraceState.parse({ question: trace.question, steps: trace.steps, status: trace.status ?? 'unreviewed', flags: normalizeFlags(trace.flags ?? []) })
       const derived = deriveColumns(state.steps)
       const json = serialize(state)
+      const columns = {
+        id,
+        sampleSeq,
+        origin: trace.origin,
+        originDetail: trace.originDetail === undefined ? '{}' : JSON.stringify(OriginDetail.parse(trace.originDetail)),
+        ...stateColumns(state, json.steps, derived),
+        at
+      }
       let seq: number
       try {
-        seq = Number(
-          this.statements.insert.run({
-            id,
-            sampleSeq,
-            origin: trace.origin,
-            originDetail: trace.originDetail === undefined ? '{}' : JSON.stringify(OriginDetail.parse(trace.originDetail)),
-            ...stateColumns(state, json.steps, derived),
-            at
-          }).lastInsertRowid
-        )
+        seq = Number(this.statements.insert.run(columns).lastInsertRowid)
       } catch (error) {
         if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${id}" already exists`)
         throw error
       }
+      this.statements.insertBody.run({ ...columns, seq })
       this.statements.revision.run(seq, 1, author, action, at, json.state)
       this.index(seq, state, derived.answer, derived.text)
       ids.push(id)
@@ -459,12 +466,9 @@ export class TraceRepository {
     const at = new Date().toISOString()
     const revision = row.revision + 1
     const json = serialize(state)
-    this.statements.update.run({
-      seq: row.seq,
-      ...stateColumns(state, json.steps, derived),
-      revision,
-      at
-    })
+    const columns = { seq: row.seq, ...stateColumns(state, json.steps, derived), revision, at }
+    this.statements.update.run(columns)
+    this.statements.updateBody.run(columns)
     this.statements.revision.run(row.seq, revision, author, action, at, json.state)
     this.statements.ftsDelete.run(row.seq)
     this.statements.flagsDelete.run(row.seq)

@@ -8,6 +8,7 @@ import { OriginDetail, StudioError, type Sample, type StoredTrace, type TrainerE
 import { IM_END, IM_START, parseTranscript } from '../../shared/toolcall'
 import type { Project } from '../project/project'
 import { materializeObservations } from '../traces/materialize'
+import { jobTracesSql } from '../traces/trace-query'
 
 export type RolloutEvent = Extract<TrainerEvent, { event: 'rollout' }>
 
@@ -68,14 +69,13 @@ export async function storeRollout(
 
 /** A run's rollout traces, oldest first, with the reward the trainer gave each. */
 export function listRollouts(project: Project, jobId: string, offset: number, limit: number): { total: number; items: TrainingRollout[] } {
-  const where = "t.origin = 'rollout' AND json_extract(t.origin_detail, '$.jobId') = ?"
-  const total = project.db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM traces t WHERE ${where}`).get(jobId)?.n ?? 0
+  const total = project.db.prepare<{ jobId: string }, { n: number }>(`SELECT count(*) AS n ${jobTracesSql('rollout')}`).get({ jobId })?.n ?? 0
   const rows = project.db
-    .prepare<[string, number, number], { id: string; sample_id: string; detail: string; answer: string | null; ops: number }>(
-      `SELECT t.id, s.id AS sample_id, t.origin_detail AS detail, t.answer, t.crops + t.frame_selections AS ops
-       FROM traces t JOIN samples s ON s.seq = t.sample_seq WHERE ${where} ORDER BY t.seq LIMIT ? OFFSET ?`
+    .prepare<{ jobId: string; limit: number; offset: number }, { id: string; sample_id: string; detail: string; answer: string | null; ops: number }>(
+      `SELECT t.id, (SELECT s.id FROM samples s WHERE s.seq = t.sample_seq) AS sample_id, b.origin_detail AS detail, t.answer, t.crops + t.frame_selections AS ops
+       ${jobTracesSql('rollout')} ORDER BY b.seq LIMIT @limit OFFSET @offset`
     )
-    .all(jobId, limit, offset)
+    .all({ jobId, limit, offset })
   const items = rows.map((r) => {
     const detail = OriginDetail.safeParse(JSON.parse(r.detail))
     const settings = detail.success ? (detail.data.settings ?? {}) : {}

@@ -14,6 +14,7 @@ import {
   type TrainingRun
 } from '../../shared/contract'
 import type { Project } from '../project/project'
+import { jobTracesSql } from '../traces/trace-query'
 
 export const TRAINING_KIND = 'training'
 
@@ -55,7 +56,7 @@ interface RunRow {
 const SELECT = `
   SELECT j.id, j.seq, j.title, j.status, j.progress, j.error, j.pid, j.log_path, j.created_at, j.started_at, j.finished_at, j.updated_at,
          s.id AS snapshot_id, s.name AS snapshot_name, r.*,
-         (SELECT count(*) FROM traces t WHERE t.origin = 'rollout' AND json_extract(t.origin_detail, '$.jobId') = j.id) AS rollouts
+         (SELECT count(*) ${jobTracesSql('rollout', 'j.id')}) AS rollouts
   FROM training_runs r JOIN jobs j ON j.seq = r.job_seq LEFT JOIN snapshots s ON s.seq = j.snapshot_seq`
 
 const Strings = z.array(z.string())

@@ -12,6 +12,7 @@ import { PIXEL_OPS_VERSION } from '../../../src/main/pixel-ops/image'
 import { TemplateNarrator } from '../../../src/main/synthesis/narrators/template-narrator'
 import { createSynthesisJob, SynthesisSpec } from '../../../src/main/synthesis/synthesis-jobs'
 import { runSynthesisJob } from '../../../src/main/synthesis/synthesis-run'
+import { jobTracesSql } from '../../../src/main/traces/trace-query'
 import { GOLDEN_RUNS } from './golden-runs'
 
 async function main(): Promise<void> {
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     for (const run of GOLDEN_RUNS) {
       const job = createSynthesisJob(project, SynthesisSpec.parse({ settings: run.settings, samples: {} }))
       await runSynthesisJob(project, job.id, new TemplateNarrator())
-      const ids = project.db.prepare<[string], { id: string }>("SELECT id FROM traces WHERE json_extract(origin_detail, '$.jobId') = ? ORDER BY seq").all(job.id)
+      const ids = project.db.prepare<[string], { id: string }>(`SELECT t.id ${jobTracesSql('synthesized', '?')} ORDER BY t.seq`).all(job.id)
       const traces = ids.map(({ id }) => {
         const t = project.traces.get(id)
         return { sampleId: t.sampleId, recipe: t.originDetail?.recipe, status: t.status, flags: t.flags, steps: t.steps }
