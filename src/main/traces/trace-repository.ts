@@ -174,7 +174,7 @@ export class TraceRepository {
       ),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
-      seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
+      seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT (SELECT min(seq) FROM traces) AS lo, (SELECT max(seq) FROM traces) AS hi')
     }
   }
 
