@@ -12,6 +12,11 @@ export type Params = Record<string, string | number>
  * whole and sorted; past it counts are extrapolated and pages walk the update-time index. */
 export const SEARCH_CAP = 5000
 
+/** trace_seq_blocks (migration 012) counts the traces per 2^12 seqs; its SQL writes `seq >> 12`. */
+export const SEQ_BLOCK_SHIFT = 12
+/** Offsets of the whole list from here on are found through the block counts; below, the walk is as cheap. */
+export const BLOCK_JUMP_FROM = 2000
+
 /** The operation filter as the expressions migration 007 indexes (written exactly alike). */
 const OPERATION: Record<NonNullable<TraceFilter['operation']>, { index: string; where: string }> = {
   any: { index: 'traces_op_any', where: '((t.crops + t.frame_selections) > 0) = 1' },

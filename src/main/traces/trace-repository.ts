@@ -26,7 +26,7 @@ import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
 import { deriveColumns, type DerivedColumns } from './trace-columns'
-import { decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, whereAll, type Params } from './trace-query'
+import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
   id?: string
@@ -172,6 +172,11 @@ export class TraceRepository {
       facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
         'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
       ),
+      blockAdd: db.prepare<{ block: number; n: number }>('INSERT INTO trace_seq_blocks (block, n) VALUES (@block, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
+      blocks: db.prepare<[], { block: number; n: number }>('SELECT block, n FROM trace_seq_blocks WHERE n > 0 ORDER BY block'),
+      seqInBlock: db.prepare<{ from: number; to: number; skip: number }, { seq: number }>(
+        'SELECT seq FROM traces INDEXED BY traces_list WHERE seq >= @from AND seq < @to ORDER BY seq LIMIT 1 OFFSET @skip'
+      ),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT (SELECT min(seq) FROM traces) AS lo, (SELECT max(seq) FROM traces) AS hi')
@@ -227,10 +232,13 @@ export class TraceRepository {
       this.statements.insertBody.run({ ...columns, seq })
       this.statements.revision.run(seq, 1, author, action, at, json.state)
       this.index(seq, state, derived.answer, derived.text)
+      const block = seq >> SEQ_BLOCK_SHIFT
+      blocks.set(block, (blocks.get(block) ?? 0) + 1)
       ids.push(id)
       return [state.status, trace.origin, derived]
     }
-    // the facet counters (migration 007) for the whole batch, in its transaction
+    // the facet counters (migration 007) and the seq block counts (012) for the whole batch, in its transaction
+    const blocks = new Map<number, number>()
     const facets = new Map<string, { status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
     const count = (status: TraceStatus, origin: TraceOrigin, derived: DerivedColumns): void => {
       const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
@@ -242,6 +250,7 @@ export class TraceRepository {
     this.db.transaction(() => {
       for (const trace of traces) count(...write(trace))
       for (const f of facets.values()) this.statements.facetAdd.run(f)
+      for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
     })()
     return ids
   }
@@ -379,17 +388,26 @@ export class TraceRepository {
   /**
    * One page: its seqs from an index walk (trace-query.ts), then only those rows. A cursor
    * (`after` / `before`, from a page's `next` / `prev`) makes any page as cheap as the first;
-   * offset is kept for jumps (it walks the index entries it skips).
+   * offset is kept for jumps: it walks the index entries it skips, except in the whole list by
+   * creation, where the seq block counts turn it into a cursor (seqAtOffset).
    */
   list(input: z.output<typeof TraceListInput>): TracePage {
-    const { sort, limit, offset } = input
+    const { sort, limit } = input
+    let offset = input.offset
     const before = input.before !== undefined
     const cursorText = input.before ?? input.after
-    const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText, sort)
+    let cursor = cursorText === undefined ? undefined : decodeCursor(cursorText, sort)
     // the page before a cursor walks backwards, then is turned round
     const descending = (input.order === 'desc') !== before
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
+    // a jump deep into the whole list in creation order: the offset becomes a cursor
+    if (cursor === undefined && offset >= BLOCK_JUMP_FROM && sort === 'created' && Object.values(filter).every((v) => v === undefined)) {
+      const seq = this.seqAtOffset(offset, descending)
+      if (seq === null) return { total: this.memo(filter).counts.total, estimate: false, items: [], next: null, prev: null }
+      cursor = { seq: descending ? seq + 1 : seq - 1 }
+      offset = 0
+    }
     const { counts, hits } = this.memo(filter)
     const walk = hits && filter.query !== undefined && sort === 'updated' ? searchWalk(hits, this.statements.seqRange.get()?.lo ?? 0, ftsMatch(filter.query)) : undefined
     const params: Params = { limit: limit + 1, offset }
@@ -411,6 +429,25 @@ export class TraceRepository {
       next: hasAfter ? cursorOf(keys.at(-1)) : null,
       prev: hasBefore ? cursorOf(keys[0]) : null
     }
+  }
+
+  /**
+   * The seq of the trace `offset` places from the start (or the end) of the whole list in seq
+   * order, from the per-block counts (migration 012) and a walk inside one block; null past the end.
+   */
+  private seqAtOffset(offset: number, fromEnd: boolean): number | null {
+    const blocks = this.statements.blocks.all()
+    if (fromEnd) blocks.reverse()
+    let skipped = 0
+    for (const { block, n } of blocks) {
+      if (skipped + n > offset) {
+        const within = offset - skipped
+        const range = { from: block << SEQ_BLOCK_SHIFT, to: (block + 1) << SEQ_BLOCK_SHIFT }
+        return this.statements.seqInBlock.get({ ...range, skip: fromEnd ? n - 1 - within : within })?.seq ?? null
+      }
+      skipped += n
+    }
+    return null
   }
 
   /** Trace seqs matching a filter, in list order (snapshots are made from this). */
