@@ -14,6 +14,8 @@
 //   synthesis       the issue's two rows (synthesis-rows.ts: 5000 samples on 4 shared photos,
 //                   600 on 540 distinct 4000x3000 photos; each in a new project, removed after;
 //                   traces per CPU second in the note)         vs raw sharp cutting their looks
+//                   with export too: the baseline's traces exported to TRL, their crops rendered
+//                   on demand (the scale project's traces carry rendered crops, so its exports do not)
 //   rss             RSS of `serve` on the project after list/count/search (goal < 500 MB; needs out/)
 // `--keep` keeps the temp folder; `--dir <path>` reuses a built project there (and its JSONL);
 // `--only list,search,counts,open,export,import,synthesis,rss` measures only those groups
@@ -322,9 +324,9 @@ async function run(r: BenchReporter): Promise<void> {
     let trlDir: string | undefined
     if (snapshot && want('export')) {
       // an untimed run first: the first export otherwise pays for reading the snapshot cold and the JIT (~2x slower at 10k)
-      rmSync(await exportMetric(project, snapshot, { format: 'trl' }, join(dir, 'exports'), 1), { recursive: true, force: true })
+      rmSync(await exportMetric(project, snapshot, { format: 'trl' }, join(dir, 'exports'), { runs: 1 }), { recursive: true, force: true })
       for (const variant of EXPORTS) {
-        const out = await exportMetric(project, snapshot, variant, join(dir, 'exports'), n <= 100_000 ? 3 : 1, emit)
+        const out = await exportMetric(project, snapshot, variant, join(dir, 'exports'), { runs: n <= 100_000 ? 3 : 1, emit })
         if (variant.format === 'trl') trlDir = out
         else rmSync(out, { recursive: true, force: true })
       }
@@ -376,6 +378,11 @@ async function run(r: BenchReporter): Promise<void> {
             baseline: { name: `raw sharp cutting the looks of ${m.baseline.traces} of the traces`, median: baseline, p95: baseline, n: 1 },
             note: `${m.traces} traces, in a new project; per CPU second (user+system): ${rate(m.traces, m.cpuMs)} traces, raw sharp ${rate(m.baseline.traces, m.baseline.cpuMs)}`
           })
+          if (want('export')) {
+            // the scale project's traces carry rendered crops; synthesized ones do not: their export renders them (cold, once)
+            const sampled = synth.snapshots.create('synthesized', { ids: m.sample.map((t) => t.id) })
+            await exportMetric(synth, sampled, { format: 'trl' }, join(synthDir, 'exports'), { runs: 1, emit, what: ` of synthesized traces (${row.label}, crops rendered on demand)` })
+          }
         } finally {
           synth.close()
           rmSync(synthDir, { recursive: true, force: true })
@@ -419,9 +426,11 @@ async function run(r: BenchReporter): Promise<void> {
  * One export metric: the snapshot exported `runs` times in one format, each run into a new
  * folder and timed beside a plain copy of the files it wrote (data file + media). Returns the
  * last run's folder (the others and the copies are removed). Without `emit`, a warm-up.
+ * `what` says more of the snapshot in the metric's name.
  */
-async function exportMetric(project: Project, snapshot: Snapshot, variant: (typeof EXPORTS)[number], root: string, runs: number, emit?: (m: Metric) => void): Promise<string> {
+async function exportMetric(project: Project, snapshot: Snapshot, variant: (typeof EXPORTS)[number], root: string, { runs, emit, what = '' }: { runs: number; emit?: (m: Metric) => void; what?: string }): Promise<string> {
   const rates: number[] = []
+  const cpuRates: number[] = []
   const copies: number[] = []
   let out = ''
   let note = ''
@@ -429,15 +438,20 @@ async function exportMetric(project: Project, snapshot: Snapshot, variant: (type
     if (out) rmSync(out, { recursive: true, force: true })
     out = join(root, `${variant.format}${variant.llamaFactoryMode ? `-${variant.llamaFactoryMode}` : ''}-${Date.now()}-${k}`)
     const t0 = performance.now()
+    const cpu = process.cpuUsage()
     const result = await exportSnapshot(project, { snapshotId: snapshot.id, outDir: out, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text', ...variant })
+    const used = process.cpuUsage(cpu)
     rates.push((snapshot.traceCount / (performance.now() - t0)) * 1000)
+    // on a shared box the CPU an export used compares formats better than its wall time
+    cpuRates.push((snapshot.traceCount / (used.user + used.system)) * 1e6)
     const copy = `${out}-copy`
     copies.push((snapshot.traceCount / timeSync(() => copyTree(out, copy))) * 1000)
     rmSync(copy, { recursive: true, force: true })
     note = `${result.records.toLocaleString('en')} rows written${variant.format === 'verl' ? ' (one per sample)' : ''}, ${variant.format === 'verl' ? 'images inside the parquet' : `${result.images} media files`}, ${(treeBytes(out) / 1e6).toFixed(1)} MB`
   }
   const mode = variant.llamaFactoryMode && variant.format === 'llamafactory' ? ` (${variant.llamaFactoryMode} mode)` : ''
-  emit?.({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot to ${variant.format}${mode}`, unit: 'records/s', ...stats(rates), baseline: { name: 'copying the export’s files (data file + media)', ...stats(copies) }, note })
+  note += `; per CPU second (user+system): ${stats(cpuRates).median} records`
+  emit?.({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot${what} to ${variant.format}${mode}`, unit: 'records/s', ...stats(rates), baseline: { name: 'copying the export’s files (data file + media)', ...stats(copies) }, note })
   return out
 }
 
