@@ -2,22 +2,30 @@
 // (10k / 100k for a quick run; default 100k). Builds a project of N traces (a few real images,
 // bulk inserts of 10k per transaction), writes the same traces as JSONL, then prints one line
 // per metric of the issue's table (with --json one JSON object per line: name, unit, median,
-// p95, n, and the baseline measured in the same run on the same data):
-//   list / search pages (cursor pages at several depths)   vs a JSONL scan for the same page
-//   counts for the filter bar, first page after opening     vs a JSONL scan
-//   open one trace                                           vs a JSONL scan to that id
-//   bulk insert, first and last batch                        vs writing the same batch as JSONL
-//   import of a TRL file (30k records at 1M)                 vs reading + JSON.parse of it
-//   export of a snapshot (N/10 traces) to TRL                vs copying the export's files
-//   RSS of `serve` on the project after list/count/search    (goal < 500 MB; needs out/)
+// p95, n, and the baseline measured in the same run on the same data), by group:
+//   list / search   pages (cursor pages at several depths)   vs a JSONL scan for the same page
+//   counts          for the filter bar, after an accept        vs a JSONL scan
+//   open            first page after opening; one trace        vs a JSONL scan to that id
+//   (always)        bulk insert, first and last batch          vs writing the same batch as JSONL
+//   export          a snapshot (N/10 traces) to each trainer format exportSnapshot writes
+//                   (trl, llamafactory text + tools, verl, pixelreasoner; 3 runs each up to
+//                   100k traces, 1 above, after an untimed TRL export) vs copying the export's files
+//   import          of a TRL file (30k records at 1M)          vs reading + JSON.parse of it
+//   synthesis       the issue's two rows (synthesis-rows.ts: 5000 samples on 4 shared photos,
+//                   600 on 540 distinct 4000x3000 photos; each in a new project, removed after;
+//                   traces per CPU second in the note)         vs raw sharp cutting their looks
+//                   with export too: the baseline's traces exported to TRL, their crops rendered
+//                   on demand (the scale project's traces carry rendered crops, so its exports do not)
+//   rss             RSS of `serve` on the project after list/count/search (goal < 500 MB; needs out/)
 // `--keep` keeps the temp folder; `--dir <path>` reuses a built project there (and its JSONL);
-// `--only list,search,counts,open,export,rss` measures only those groups.
+// `--only list,search,counts,open,export,import,synthesis,rss` measures only those groups
+// (`--samples`, `--photos-samples`, `--photos` size the synthesis rows, as in `synthesis`).
 import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { TraceFilter, TraceOrigin, TraceStatus } from '../src/shared/contract'
+import { ExportFormat, type Snapshot, type SnapshotExportInput, type TraceFilter, type TraceOrigin, type TraceStatus } from '../src/shared/contract'
 import type { Step } from '../src/shared/toolcall'
 import { exportSnapshot } from '../src/main/export/snapshot-export'
 import { importTraces } from '../src/main/import/trace-import'
@@ -28,12 +36,16 @@ import { callServed } from '../test/e2e/served-api'
 import { startServe } from '../test/helpers/serve-process'
 import { benchMedia } from './bench-media'
 import { flagValue, type BenchReporter, type BenchSuite } from './harness'
+import { measureSynthesis, synthesisRows } from './synthesis-rows'
 
 const BATCH = 10_000
 const SAMPLES = 2000
 const COMMON = 'zoom' // in ~3 of 4 traces
 const MEDIUM = 'zephyr' // in 1 of 50
 const WORDS = 'sign digit number box frame crop left right top bottom corner small large red green blue white black square circle text label price clock window door car tree person table shelf screen board paper card coin ball cup book map logo arrow line edge center middle shadow light dark bright blurry sharp clear tiny huge near far above below'.split(' ')
+const GROUPS = ['list', 'search', 'counts', 'open', 'export', 'import', 'synthesis', 'rss']
+/** every format the studio exports, LLaMA-Factory in both of its modes: one metric each */
+const EXPORTS = ExportFormat.options.flatMap((format): Array<Pick<SnapshotExportInput, 'format' | 'llamaFactoryMode'>> => (format === 'llamafactory' ? [{ format, llamaFactoryMode: 'text' }, { format, llamaFactoryMode: 'tools' }] : [{ format }]))
 const STATUSES: TraceStatus[] = ['unreviewed', 'unreviewed', 'accepted', 'accepted', 'rejected', 'needs_fix']
 const ORIGINS: TraceOrigin[] = ['synthesized', 'synthesized', 'synthesized', 'human', 'inference', 'rollout']
 
@@ -159,8 +171,10 @@ async function run(r: BenchReporter): Promise<void> {
   if (!Number.isInteger(n) || n < 1000) throw new Error(`--traces must be a whole number >= 1000`)
   const json = process.argv.includes('--json')
   const reused = flagValue('dir')
-  // --only list,search,counts,open,export,rss: a part of the metrics (e.g. on a kept project)
+  // --only list,search,...: a part of the metrics (e.g. on a kept project)
   const only = flagValue('only')?.split(',')
+  const unknown = only?.filter((g) => !GROUPS.includes(g)) ?? []
+  if (unknown.length > 0) throw new Error(`--only: unknown group ${unknown.join(', ')} (groups: ${GROUPS.join(', ')})`)
   const want = (group: string): boolean => only === undefined || only.includes(group)
   const dir = reused ?? mkdtempSync(join(tmpdir(), 'scale-bench-'))
   const metrics: Metric[] = []
@@ -304,14 +318,26 @@ async function run(r: BenchReporter): Promise<void> {
       emit({ name: 'open one trace', unit: 'ms', ...stats(times), baseline: { name: 'JSONL scan to that id', ...stats(base) } })
     }
 
-    // ------------------------------------------------------------ export and import
-    if (want('export')) {
-      const snapshot = project.snapshots.create('export', { source: 'bench:export' })
-      const exportDir = join(dir, `export-${Date.now()}`)
-      const exportMs = await timeAsync(() => exportSnapshot(project, { snapshotId: snapshot.id, format: 'trl', outDir: exportDir, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text' }))
-      const copyDir = `${exportDir}-copy`
-      const copyMs = await timeAsync(async () => copyTree(exportDir, copyDir))
-      emit({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot to TRL`, unit: 'records/s', median: round((snapshot.traceCount / exportMs) * 1000), p95: round((snapshot.traceCount / exportMs) * 1000), n: 1, baseline: { name: 'copying the export’s files', median: round((snapshot.traceCount / copyMs) * 1000), p95: round((snapshot.traceCount / copyMs) * 1000), n: 1 } })
+    // ------------------------------------------------------------ export, import, synthesis
+    // one snapshot of N/10 traces, exported to each format (and the TRL file imported)
+    const snapshot = want('export') || want('import') ? project.snapshots.create('export', { source: 'bench:export' }) : undefined
+    let trlDir: string | undefined
+    if (snapshot && want('export')) {
+      // an untimed run first: the first export otherwise pays for reading the snapshot cold and the JIT (measured 2x slower at 10k)
+      rmSync(await exportMetric(project, snapshot, { format: 'trl' }, join(dir, 'exports'), { runs: 1 }), { recursive: true, force: true })
+      for (const variant of EXPORTS) {
+        const out = await exportMetric(project, snapshot, variant, join(dir, 'exports'), { runs: n <= 100_000 ? 3 : 1, emit })
+        if (variant.format === 'trl') trlDir = out
+        else rmSync(out, { recursive: true, force: true })
+      }
+    }
+    if (snapshot && want('import')) {
+      // the TRL export (made here, untimed, when the export group did not run)
+      if (!trlDir) {
+        trlDir = join(dir, 'exports', `trl-${Date.now()}`)
+        await exportSnapshot(project, { snapshotId: snapshot.id, format: 'trl', outDir: trlDir, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text' })
+      }
+      const exportDir = trlDir
       const file = join(exportDir, readdirSync(exportDir).find((f) => f.endsWith('.jsonl')) ?? 'export.jsonl')
       const importCount = Math.min(30_000, snapshot.traceCount)
       const importFile = join(dir, 'import.jsonl')
@@ -335,6 +361,36 @@ async function run(r: BenchReporter): Promise<void> {
         for await (const line of lines(importFile)) JSON.parse(line)
       })
       emit({ name: `traces import of a TRL file (${imported.toLocaleString('en')} records)`, unit: 'records/s', median: round((imported / importMs) * 1000), p95: round((imported / importMs) * 1000), n: 1, baseline: { name: 'read + JSON.parse of the same file', median: round((importCount / parseMs) * 1000), p95: round((importCount / parseMs) * 1000), n: 1 } })
+    }
+    if (trlDir) rmSync(trlDir, { recursive: true, force: true })
+    if (want('synthesis')) {
+      // the issue's two rows, each in a new project (its 540 photos are ~4 GB): removed after, even with --keep
+      for (const row of synthesisRows()) {
+        const synthDir = join(dir, `synthesis-${row.kind}-${Date.now()}`)
+        const synth = Project.create(synthDir)
+        try {
+          const m = await measureSynthesis(synth, row)
+          const rate = (units: number, ms: number): number => round((units / ms) * 1000)
+          const baseline = rate(m.baseline.traces, m.baseline.wallMs)
+          emit({
+            name: row.name,
+            unit: 'traces/s',
+            median: rate(m.traces, m.wallMs),
+            p95: rate(m.traces, m.wallMs),
+            n: 1,
+            baseline: { name: `raw sharp cutting the looks of ${m.baseline.traces} of the traces`, median: baseline, p95: baseline, n: 1 },
+            note: `${m.traces} traces, in a new project; per CPU second (user+system): ${rate(m.traces, m.cpuMs)} traces, raw sharp ${rate(m.baseline.traces, m.baseline.cpuMs)}`
+          })
+          if (want('export')) {
+            // the scale project's traces carry rendered crops; synthesized ones do not: their export renders them (cold, once)
+            const sampled = synth.snapshots.create('synthesized', { ids: m.sample.map((t) => t.id) })
+            await exportMetric(synth, sampled, { format: 'trl' }, join(synthDir, 'exports'), { runs: 1, emit, what: ` of synthesized traces (${row.label}, crops rendered on demand)` })
+          }
+        } finally {
+          synth.close()
+          rmSync(synthDir, { recursive: true, force: true })
+        }
+      }
     }
 
     // ------------------------------------------------------------ RSS of the studio serving it
@@ -367,6 +423,44 @@ async function run(r: BenchReporter): Promise<void> {
     if (process.argv.includes('--keep') || reused) log(`scale          kept ${dir}`)
     else rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * One export metric: the snapshot exported `runs` times in one format, each run into a new
+ * folder and timed beside a plain copy of the files it wrote (data file + media). Returns the
+ * last run's folder (the others and the copies are removed). Without `emit`, a warm-up.
+ * `what` says more of the snapshot in the metric's name.
+ */
+async function exportMetric(project: Project, snapshot: Snapshot, variant: (typeof EXPORTS)[number], root: string, { runs, emit, what = '' }: { runs: number; emit?: (m: Metric) => void; what?: string }): Promise<string> {
+  const rates: number[] = []
+  const cpuRates: number[] = []
+  const copies: number[] = []
+  let out = ''
+  let note = ''
+  for (let k = 0; k < runs; k++) {
+    if (out) rmSync(out, { recursive: true, force: true })
+    out = join(root, `${variant.format}${variant.llamaFactoryMode ? `-${variant.llamaFactoryMode}` : ''}-${Date.now()}-${k}`)
+    const t0 = performance.now()
+    const cpu = process.cpuUsage()
+    const result = await exportSnapshot(project, { snapshotId: snapshot.id, outDir: out, cropToolName: 'crop_image_normalized', llamaFactoryMode: 'text', ...variant })
+    const used = process.cpuUsage(cpu)
+    rates.push((snapshot.traceCount / (performance.now() - t0)) * 1000)
+    // on a shared box the CPU an export used compares formats better than its wall time
+    cpuRates.push((snapshot.traceCount / (used.user + used.system)) * 1e6)
+    const copy = `${out}-copy`
+    copies.push((snapshot.traceCount / timeSync(() => copyTree(out, copy))) * 1000)
+    rmSync(copy, { recursive: true, force: true })
+    note = `${result.records.toLocaleString('en')} rows written${variant.format === 'verl' ? ' (one per sample)' : ''}, ${variant.format === 'verl' ? 'images inside the parquet' : `${result.images} media files`}, ${(treeBytes(out) / 1e6).toFixed(1)} MB`
+  }
+  const mode = variant.llamaFactoryMode && variant.format === 'llamafactory' ? ` (${variant.llamaFactoryMode} mode)` : ''
+  note += `; per CPU second (user+system): ${stats(cpuRates).median} records`
+  emit?.({ name: `export of a ${snapshot.traceCount.toLocaleString('en')}-trace snapshot${what} to ${variant.format}${mode}`, unit: 'records/s', ...stats(rates), baseline: { name: 'copying the export’s files (data file + media)', ...stats(copies) }, note })
+  return out
+}
+
+function treeBytes(path: string): number {
+  const st = statSync(path)
+  return st.isDirectory() ? readdirSync(path).reduce((sum, entry) => sum + treeBytes(join(path, entry)), 0) : st.size
 }
 
 function copyTree(from: string, to: string): void {
