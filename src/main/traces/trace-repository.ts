@@ -169,8 +169,11 @@ export class TraceRepository {
       dropCompact: db.prepare('DELETE FROM trace_compact_revisions WHERE trace_seq = ? AND revision = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
-      facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
-        'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
+      // a batch's counts grouped by [sample id, status, origin, op, n] (JSON), added by each sample's source (migration 012)
+      facetAdd: db.prepare<{ groups: string }>(
+        `INSERT INTO trace_facets (source, status, origin, op, n)
+         SELECT s.source, g.value ->> 1, g.value ->> 2, g.value ->> 3, sum(g.value ->> 4) FROM json_each(@groups) g JOIN samples s ON s.id = g.value ->> 0
+         WHERE true GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n`
       ),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
@@ -230,18 +233,19 @@ export class TraceRepository {
       ids.push(id)
       return [state.status, trace.origin, derived]
     }
-    // the facet counters (migration 007) for the whole batch, in its transaction
-    const facets = new Map<string, { status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
-    const count = (status: TraceStatus, origin: TraceOrigin, derived: DerivedColumns): void => {
+    // the facet counters (migrations 007, 012) for the whole batch, in its transaction: grouped
+    // by sample here, by the samples' sources in one statement
+    const facets = new Map<string, [string, TraceStatus, TraceOrigin, number, number]>()
+    const count = (sampleId: string, [status, origin, derived]: [TraceStatus, TraceOrigin, DerivedColumns]): void => {
       const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
-      const key = `${status}\u0000${origin}\u0000${op}`
+      const key = `${sampleId}\u0000${status}\u0000${origin}\u0000${op}`
       const facet = facets.get(key)
-      if (facet) facet.n++
-      else facets.set(key, { status, origin, op, n: 1 })
+      if (facet) facet[4]++
+      else facets.set(key, [sampleId, status, origin, op, 1])
     }
     this.db.transaction(() => {
-      for (const trace of traces) count(...write(trace))
-      for (const f of facets.values()) this.statements.facetAdd.run(f)
+      for (const trace of traces) count(trace.sampleId, write(trace))
+      if (facets.size > 0) this.statements.facetAdd.run({ groups: JSON.stringify([...facets.values()]) })
     })()
     return ids
   }
@@ -314,8 +318,8 @@ export class TraceRepository {
   }
 
   /**
-   * Counts by status and origin. Status, origin and operation alone: summed from the facet
-   * counters (migration 007). A search: its first SEARCH_CAP hits are counted and, when there
+   * Counts by status and origin. Source, status, origin and operation alone: summed from the
+   * facet counters (migrations 007, 012). A search: its first SEARCH_CAP hits are counted and, when there
    * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
    * counted from the covering indexes.
    */
