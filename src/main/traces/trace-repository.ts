@@ -169,12 +169,10 @@ export class TraceRepository {
       dropCompact: db.prepare('DELETE FROM trace_compact_revisions WHERE trace_seq = ? AND revision = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
-      // a batch's counts grouped by [sample id, status, origin, op, n] (JSON), added by each sample's source (migration 012)
-      facetAdd: db.prepare<{ groups: string }>(
-        `INSERT INTO trace_facets (source, status, origin, op, n)
-         SELECT s.source, g.value ->> 1, g.value ->> 2, g.value ->> 3, sum(g.value ->> 4) FROM json_each(@groups) g JOIN samples s ON s.id = g.value ->> 0
-         WHERE true GROUP BY 1, 2, 3, 4 ON CONFLICT DO UPDATE SET n = n + excluded.n`
+      facetAdd: db.prepare<{ source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
+        'INSERT INTO trace_facets (source, status, origin, op, n) VALUES (@source, @status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
       ),
+      sampleSources: db.prepare<{ ids: string }, { id: string; source: string }>('SELECT id, source FROM samples WHERE id IN (SELECT value FROM json_each(@ids))'),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(seq) AS lo, max(seq) AS hi FROM traces')
@@ -233,19 +231,30 @@ export class TraceRepository {
       ids.push(id)
       return [state.status, trace.origin, derived]
     }
-    // the facet counters (migrations 007, 012) for the whole batch, in its transaction: grouped
-    // by sample here, by the samples' sources in one statement
-    const facets = new Map<string, [string, TraceStatus, TraceOrigin, number, number]>()
+    // the facet counters (migrations 007, 012) for the whole batch, in its transaction: counted
+    // per sample, then added per source (the batch's samples' sources read in one statement)
+    type Facet = { status: TraceStatus; origin: TraceOrigin; op: number; n: number }
+    const bySample = new Map<string, Map<string, Facet>>()
     const count = (sampleId: string, [status, origin, derived]: [TraceStatus, TraceOrigin, DerivedColumns]): void => {
       const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
-      const key = `${sampleId}\u0000${status}\u0000${origin}\u0000${op}`
+      const key = `${status}\u0000${origin}\u0000${op}`
+      let facets = bySample.get(sampleId)
+      if (!facets) bySample.set(sampleId, (facets = new Map()))
       const facet = facets.get(key)
-      if (facet) facet[4]++
-      else facets.set(key, [sampleId, status, origin, op, 1])
+      if (facet) facet.n++
+      else facets.set(key, { status, origin, op, n: 1 })
     }
     this.db.transaction(() => {
       for (const trace of traces) count(trace.sampleId, write(trace))
-      if (facets.size > 0) this.statements.facetAdd.run({ groups: JSON.stringify([...facets.values()]) })
+      const bySource = new Map<string, Facet & { source: string }>()
+      for (const { id, source } of this.statements.sampleSources.all({ ids: JSON.stringify([...bySample.keys()]) })) {
+        for (const [key, f] of bySample.get(id) ?? []) {
+          const added = bySource.get(`${source}\u0000${key}`)
+          if (added) added.n += f.n
+          else bySource.set(`${source}\u0000${key}`, { ...f, source })
+        }
+      }
+      for (const f of bySource.values()) this.statements.facetAdd.run(f)
     })()
     return ids
   }
