@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { TraceFilter, TraceOrigin, TraceStatus } from '../../src/shared/contract'
 import type { Step } from '../../src/shared/toolcall'
 import { Project } from '../../src/main/project/project'
+import { FACETS_MOVED_SQL } from '../../src/main/traces/bulk-changes'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { facetSql, facetsAnswer, jobTracesSql, pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
 import type { NewTrace } from '../../src/main/traces/trace-repository'
@@ -326,6 +327,12 @@ describe('facet counts', () => {
     const lines = plan(facetSql(filter, params), params)
     expect(lines.join(' | ')).toMatch(/SEARCH trace_facets USING PRIMARY KEY \(source=\?/)
     expect(lines.filter((l) => /\btraces\b/.test(l)), lines.join(' | ')).toEqual([])
+  })
+
+  it('moves the counters of a bulk change by one lookup per selected trace, never a walk of every trace', () => {
+    const lines = plan(FACETS_MOVED_SQL, {})
+    expect(lines.join(' | ')).toMatch(/SEARCH t USING COVERING INDEX traces_list \(seq=\?\)/)
+    expect(lines.filter((l) => /^SCAN t\b/.test(l)), lines.join(' | ')).toEqual([])
   })
 
   it('counts a search exactly up to the cap and marks an extrapolation beyond it as an estimate', () => {
