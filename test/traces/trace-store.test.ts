@@ -320,6 +320,7 @@ describe('schema upgrade', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH t USING COVERING INDEX traces_/)
     upgraded.close()
   })
+
   it('upgrades a version-11 project with its traces to facet counters by source, exact (migration 012)', async () => {
     const dir = join(root, 'v11')
     mkdirSync(join(dir, 'media'), { recursive: true })
@@ -362,7 +363,7 @@ describe('schema upgrade', () => {
       }
     }
     expect(upgraded.traces.count({ source: 'src-a' })).toBe(20)
-    // the counters answer (no trace row read) and move with a write after the upgrade
+    // the counters hold each source's traces, and move with a write after the upgrade
     expect(upgraded.db.prepare("SELECT sum(n) AS n FROM trace_facets WHERE source = 'src-b'").get()).toEqual({ n: 10 })
     const trace = upgraded.traces.get('v11-trace-2')
     upgraded.traces.update(trace.id, { status: 'accepted' }, trace.revision, 'human', 'accept')
