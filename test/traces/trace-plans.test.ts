@@ -1,14 +1,16 @@
 // Trace lists at scale (issue 15), on a real SQLite file: every filter x sort x direction is an
 // index walk (its EXPLAIN QUERY PLAN never sorts the table), keyset pages by cursor give exactly
-// the rows a full read gives, and the facet counters stay equal to a full recount after
-// accepts, rejects, edits, undo, bulk UPDATEs, bulk changes (traces.bulk) with undo and redo, and imports.
+// the rows a full read gives, and the facet counters (by source too, migration 013) stay equal to
+// a full recount after accepts, rejects, edits, undo, bulk UPDATEs, bulk changes (traces.bulk)
+// with undo and redo, imports, and deletes and source changes.
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { TraceFilter, TraceOrigin, TraceStatus } from '../../src/shared/contract'
 import type { Step } from '../../src/shared/toolcall'
 import { Project } from '../../src/main/project/project'
 import { addSampleData } from '../../src/main/project/sample-data'
-import { jobTracesSql, pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
+import { FACETS_MOVED_SQL } from '../../src/main/traces/bulk-changes'
+import { facetSql, facetsAnswer, jobTracesSql, pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
 import type { NewTrace } from '../../src/main/traces/trace-repository'
 import { tempDir } from '../helpers/temp'
 
@@ -18,6 +20,8 @@ let snapshotId = ''
 const STATUSES: TraceStatus[] = ['unreviewed', 'accepted', 'rejected', 'needs_fix']
 const ORIGINS: TraceOrigin[] = ['synthesized', 'human', 'inference', 'rollout', 'imported']
 const WORDS = ['zoom', 'sign', 'digit', 'red', 'clock', 'window']
+/** the sample data's source and two more (samples copied from it), so traces come from three */
+const SOURCES = ['generated:sample-project', 'plans:a', 'plans:b']
 
 function stepsOf(i: number): Step[] {
   const answer: Step = { kind: 'answer', text: `It reads ${i % 10}. \\boxed{${i % 10}}`, boxed: String(i % 10) }
@@ -43,13 +47,25 @@ function makeTraces(from: number, count: number, sampleIds: string[]): NewTrace[
   })
 }
 
+/** A copy of a sample (its media) under another id and source. */
+function copySample(from: string, id: string, source: string): void {
+  const { createdAt, flags, revision, ...sample } = project.samples.get(from)
+  void [createdAt, flags, revision]
+  project.samples.insert({ ...sample, id, source })
+}
+
 /** The counts by a full read of the table (what the counters must always equal). */
 function recount(filter: TraceFilter = {}): { total: number; byStatus: Record<string, number>; byOrigin: Record<string, number> } {
   const byStatus: Record<string, number> = { unreviewed: 0, accepted: 0, rejected: 0, needs_fix: 0 }
   const byOrigin: Record<string, number> = { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 }
   let total = 0
-  const rows = project.db.prepare<[], { status: string; origin: string; crops: number; frames: number }>('SELECT status, origin, crops, frame_selections AS frames FROM traces NOT INDEXED').all()
+  const rows = project.db
+    .prepare<[], { status: string; origin: string; crops: number; frames: number; source: string }>(
+      'SELECT t.status, t.origin, t.crops, t.frame_selections AS frames, s.source FROM traces t NOT INDEXED JOIN samples s NOT INDEXED ON s.seq = t.sample_seq'
+    )
+    .all()
   for (const r of rows) {
+    if (filter.source !== undefined && r.source !== filter.source) continue
     if (filter.status && !filter.status.includes(r.status as TraceStatus)) continue
     if (filter.origin && !filter.origin.includes(r.origin as TraceOrigin)) continue
     const op = filter.operation
@@ -64,17 +80,34 @@ function recount(filter: TraceFilter = {}): { total: number; byStatus: Record<st
   return { total, byStatus, byOrigin }
 }
 
+const FILTERS: TraceFilter[] = [{}, { status: ['accepted'] }, { origin: ['human', 'rollout'] }, { operation: 'none' }, { operation: 'crop', status: ['needs_fix'] }, { operation: 'select_frames' }, { operation: 'any' }]
+
 function expectCountsExact(): void {
-  for (const filter of [{}, { status: ['accepted' as const] }, { origin: ['human' as const, 'rollout' as const] }, { operation: 'none' as const }, { operation: 'crop' as const, status: ['needs_fix' as const] }, { operation: 'select_frames' as const }, { operation: 'any' as const }]) {
-    expect({ filter, ...project.traces.counts(filter) }).toEqual({ filter, ...recount(filter), estimate: false })
+  // each filter alone and with each source (a source the counters have no row of counts 0)
+  for (const source of [undefined, ...SOURCES, 'plans:none']) {
+    for (const base of [...FILTERS, { status: ['rejected', 'needs_fix'], origin: ['imported'], operation: 'any' } satisfies TraceFilter]) {
+      const filter: TraceFilter = source === undefined ? base : { ...base, source }
+      expect({ filter, ...project.traces.counts(filter) }).toEqual({ filter, ...recount(filter), estimate: false })
+    }
   }
-  const facets = project.db.prepare<[], { n: number }>('SELECT n FROM trace_facets WHERE n < 0').all()
-  expect(facets).toEqual([])
+  // the counters themselves, row by row, equal a grouped recount (zero rows may stay)
+  const counters = project.db.prepare('SELECT source, status, origin, op, n FROM trace_facets WHERE n != 0 ORDER BY 1, 2, 3, 4').all()
+  const grouped = project.db
+    .prepare(
+      `SELECT s.source, t.status, t.origin, (t.crops > 0) + 2 * (t.frame_selections > 0) AS op, count(*) AS n
+       FROM traces t NOT INDEXED JOIN samples s NOT INDEXED ON s.seq = t.sample_seq GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+    )
+    .all()
+  expect(counters).toEqual(grouped)
 }
 
 beforeAll(async () => {
   project = Project.create(join(root, 'plans'))
   await addSampleData(project)
+  const first = project.samples.list({ offset: 0, limit: 1 }).items[0]!.id
+  copySample(first, 'plans-a-1', 'plans:a')
+  copySample(first, 'plans-a-2', 'plans:a')
+  copySample(first, 'plans-b-1', 'plans:b')
   const sampleIds = project.samples.list({ offset: 0, limit: 100 }).items.map((s) => s.id)
   project.traces.insertMany(makeTraces(0, 400, sampleIds), 'test')
   // a spread of update times: edits of some traces after the insert
@@ -249,7 +282,7 @@ describe('trace list plans', () => {
 })
 
 describe('facet counts', () => {
-  it('stay equal to a full recount after accept, reject, edits, undo, bulk updates, bulk changes and their undo, and imports', () => {
+  it('stay equal to a full recount, by source too, after accept, reject, edits, undo, bulk updates, bulk changes and their undo, imports, deletes and source changes', () => {
     expectCountsExact()
     // accept and reject one trace, then undo it
     const t = project.traces.get('plan-3')
@@ -294,6 +327,36 @@ describe('facet counts', () => {
     project.traces.insertMany(makeTraces(1000, 250, sampleIds), 'import')
     expect(() => project.traces.insertMany([...makeTraces(2000, 3, sampleIds), ...makeTraces(1000, 1, sampleIds)], 'import')).toThrow(/already exists/)
     expectCountsExact()
+    // no studio path moves a trace to another sample, edits a sample's source or deletes, but
+    // the triggers keep the counters exact for whoever does (migration 013)
+    project.db.prepare("UPDATE traces SET sample_seq = (SELECT seq FROM samples WHERE id = 'plans-b-1') WHERE id IN ('plan-1001', 'plan-1002', 'plan-1003')").run()
+    expectCountsExact()
+    project.db.prepare("UPDATE samples SET source = 'plans:b' WHERE id = 'plans-a-2'").run()
+    expectCountsExact()
+    project.db.prepare("DELETE FROM traces WHERE id IN ('plan-1004', 'plan-1005')").run()
+    expectCountsExact()
+    copySample('plans-a-1', 'plans-gone', 'plans:gone')
+    project.traces.insertMany(makeTraces(3000, 20, ['plans-gone']), 'import')
+    expect(project.traces.count({ source: 'plans:gone' })).toBe(20)
+    project.db.prepare("DELETE FROM samples WHERE id = 'plans-gone'").run()
+    expect(project.traces.count({ source: 'plans:gone' })).toBe(0)
+    expectCountsExact()
+  })
+
+  it('answers a source filter, alone or with status, origin and operation, from the counters', () => {
+    const filter: TraceFilter = { source: 'plans:a', status: ['accepted', 'rejected'], origin: ['human'], operation: 'crop' }
+    expect(facetsAnswer(filter)).toBe(true)
+    expect(facetsAnswer({ source: 'plans:a', flag: 'hard' })).toBe(false)
+    const params: Params = {}
+    const lines = plan(facetSql(filter, params), params)
+    expect(lines.join(' | ')).toMatch(/SEARCH trace_facets USING PRIMARY KEY \(source=\?/)
+    expect(lines.filter((l) => /\btraces\b/.test(l)), lines.join(' | ')).toEqual([])
+  })
+
+  it('moves the counters of a bulk change by one lookup per selected trace, never a walk of every trace', () => {
+    const lines = plan(FACETS_MOVED_SQL, {})
+    expect(lines.join(' | ')).toMatch(/SEARCH t USING COVERING INDEX traces_list \(seq=\?\)/)
+    expect(lines.filter((l) => /^SCAN t\b/.test(l)), lines.join(' | ')).toEqual([])
   })
 
   it('counts a search exactly up to the cap and marks an extrapolation beyond it as an estimate', () => {

@@ -320,6 +320,57 @@ describe('schema upgrade', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH t USING COVERING INDEX traces_/)
     upgraded.close()
   })
+
+  it('upgrades a version-11 project with its traces to facet counters by source, exact (migration 013)', async () => {
+    const dir = join(root, 'v11')
+    mkdirSync(join(dir, 'media'), { recursive: true })
+    const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 11) })
+    expect(schemaVersion(db)).toBe(11)
+    const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#345678' } }).png().toBuffer())
+    const sources = ['src-a', 'src-a', 'src-b']
+    sources.forEach((source, i) => oldSample(db, `v11-${i}`, source, ref.hash))
+    // traces as a version-11 studio wrote them: a narrow row, its body, a revision, and the
+    // counters by (status, origin, operation) as its insertMany kept them
+    const statuses = ['unreviewed', 'accepted', 'rejected', 'needs_fix'] as const
+    const written: Array<{ source: string; status: string; origin: string; crop: boolean }> = []
+    const at = new Date().toISOString()
+    for (let i = 0; i < 30; i++) {
+      const sampleSeq = 1 + (i % 3)
+      const status = statuses[i % 4]!
+      const origin = i % 2 === 0 ? 'synthesized' : 'human'
+      const crop = i % 5 < 2
+      const steps = crop ? zoomSteps([0.1, 0.1, 0.5, 0.5], '1') : [{ kind: 'answer', text: '\\boxed{1}', boxed: '1' }]
+      const { lastInsertRowid: seq } = db
+        .prepare("INSERT INTO traces (id, sample_seq, origin, status, answer, crops, revision, created_at, updated_at) VALUES (?, ?, ?, ?, '1', ?, 1, ?, ?)")
+        .run(`v11-trace-${i}`, sampleSeq, origin, status, crop ? 1 : 0, at, at)
+      db.prepare("INSERT INTO trace_bodies (seq, question, steps) VALUES (?, 'q', ?)").run(seq, JSON.stringify(steps))
+      db.prepare("INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, 1, 'human', 'create', ?, ?)").run(seq, at, JSON.stringify({ question: 'q', steps, status, flags: [] }))
+      db.prepare('INSERT INTO trace_facets (status, origin, op, n) VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1').run(status, origin, crop ? 1 : 0)
+      written.push({ source: sources[sampleSeq - 1]!, status, origin, crop })
+    }
+    db.close()
+    const upgraded = Project.open(dir)
+    expect(upgraded.info().schemaVersion).toBe(migrations.length)
+    const expected = (filter: { source: string; status?: string[]; origin?: string[]; operation?: 'crop' }): { total: number; byStatus: Record<string, number> } => {
+      const byStatus: Record<string, number> = { unreviewed: 0, accepted: 0, rejected: 0, needs_fix: 0 }
+      const hits = written.filter((w) => w.source === filter.source && (!filter.status || filter.status.includes(w.status)) && (!filter.origin || filter.origin.includes(w.origin)) && (!filter.operation || w.crop))
+      for (const w of hits) byStatus[w.status]!++
+      return { total: hits.length, byStatus }
+    }
+    for (const source of ['src-a', 'src-b', 'src-c']) {
+      for (const filter of [{ source }, { source, status: ['accepted' as const, 'needs_fix' as const] }, { source, origin: ['human' as const], operation: 'crop' as const }]) {
+        expect({ filter, ...upgraded.traces.counts(filter) }).toMatchObject({ filter, ...expected(filter), estimate: false })
+      }
+    }
+    expect(upgraded.traces.count({ source: 'src-a' })).toBe(20)
+    // the counters hold each source's traces, and move with a write after the upgrade
+    expect(upgraded.db.prepare("SELECT sum(n) AS n FROM trace_facets WHERE source = 'src-b'").get()).toEqual({ n: 10 })
+    const trace = upgraded.traces.get('v11-trace-2')
+    upgraded.traces.update(trace.id, { status: 'accepted' }, trace.revision, 'human', 'accept')
+    written[2]!.status = 'accepted'
+    expect(upgraded.traces.counts({ source: 'src-b' })).toMatchObject(expected({ source: 'src-b' }))
+    upgraded.close()
+  })
 })
 
 describe('batch insert', () => {

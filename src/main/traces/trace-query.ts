@@ -1,7 +1,7 @@
 // The SQL of trace lists and counts. Every page is an index walk stopped at the page size
 // (issue 15): the walk is chosen here by a fixed rule and named with INDEXED BY, so a plan
 // never depends on table statistics and never sorts every match; test/traces/trace-plans.test.ts
-// checks the plan of every combination. Indexes: migrations 005, 007 and 010.
+// checks the plan of every combination. Indexes: migrations 005, 007 and 010; facet counters: 007, 013.
 import { StudioError, type TraceFilter } from '../../shared/contract'
 import { toFtsQuery } from './trace-columns'
 
@@ -203,14 +203,18 @@ export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.stat
   JOIN media m ON m.hash = first.media_hash
   WHERE t.seq = ?`
 
-/** Filters the facet counters answer alone (status, origin, operation; nothing else). */
+/** Filters the facet counters answer alone (source, status, origin, operation; nothing else). */
 export function facetsAnswer(filter: TraceFilter): boolean {
-  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'status' || k === 'origin' || k === 'operation')
+  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'source' || k === 'status' || k === 'origin' || k === 'operation')
 }
 
-/** The trace_facets rows of a filter (op bits: 1 crop, 2 select_frames). */
+/** The trace_facets rows of a filter (op bits: 1 crop, 2 select_frames; keyed by source first, migration 013). */
 export function facetSql(filter: TraceFilter, params: Params): string {
   const clauses = valueClauses(filter, params, '')
+  if (filter.source) {
+    clauses.push('source = @source')
+    params.source = filter.source
+  }
   const op = { any: 'op > 0', none: 'op = 0', crop: '(op & 1) = 1', select_frames: '(op & 2) = 2' }
   if (filter.operation) clauses.push(op[filter.operation])
   return `SELECT status, origin, sum(n) AS n FROM trace_facets ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} GROUP BY status, origin`

@@ -169,14 +169,15 @@ export class TraceRepository {
       dropCompact: db.prepare('DELETE FROM trace_compact_revisions WHERE trace_seq = ? AND revision = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
-      facetAdd: db.prepare<{ status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
-        'INSERT INTO trace_facets (status, origin, op, n) VALUES (@status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
+      facetAdd: db.prepare<{ source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
+        'INSERT INTO trace_facets (source, status, origin, op, n) VALUES (@source, @status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
       ),
       blockAdd: db.prepare<{ block: number; n: number }>('INSERT INTO trace_seq_blocks (block, n) VALUES (@block, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'),
       blocks: db.prepare<[], { block: number; n: number }>('SELECT block, n FROM trace_seq_blocks WHERE n > 0 ORDER BY block'),
       seqInBlock: db.prepare<{ from: number; to: number; skip: number }, { seq: number }>(
         'SELECT seq FROM traces INDEXED BY traces_list WHERE seq >= @from AND seq < @to ORDER BY seq LIMIT 1 OFFSET @skip'
       ),
+      sampleSources: db.prepare<{ ids: string }, { id: string; source: string }>('SELECT id, source FROM samples WHERE id IN (SELECT value FROM json_each(@ids))'),
       searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT (SELECT min(seq) FROM traces) AS lo, (SELECT max(seq) FROM traces) AS hi')
@@ -237,19 +238,32 @@ export class TraceRepository {
       ids.push(id)
       return [state.status, trace.origin, derived]
     }
-    // the facet counters (migration 007) and the seq block counts (012) for the whole batch, in its transaction
+    // the facet counters (migrations 007, 013) and the seq block counts (012) for the whole batch,
+    // in its transaction: facets counted per sample, then added per source (the batch's samples'
+    // sources read in one statement)
     const blocks = new Map<number, number>()
-    const facets = new Map<string, { status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
-    const count = (status: TraceStatus, origin: TraceOrigin, derived: DerivedColumns): void => {
+    type Facet = { status: TraceStatus; origin: TraceOrigin; op: number; n: number }
+    const bySample = new Map<string, Map<string, Facet>>()
+    const count = (sampleId: string, [status, origin, derived]: [TraceStatus, TraceOrigin, DerivedColumns]): void => {
       const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
       const key = `${status}\u0000${origin}\u0000${op}`
+      let facets = bySample.get(sampleId)
+      if (!facets) bySample.set(sampleId, (facets = new Map()))
       const facet = facets.get(key)
       if (facet) facet.n++
       else facets.set(key, { status, origin, op, n: 1 })
     }
     this.db.transaction(() => {
-      for (const trace of traces) count(...write(trace))
-      for (const f of facets.values()) this.statements.facetAdd.run(f)
+      for (const trace of traces) count(trace.sampleId, write(trace))
+      const bySource = new Map<string, Facet & { source: string }>()
+      for (const { id, source } of this.statements.sampleSources.all({ ids: JSON.stringify([...bySample.keys()]) })) {
+        for (const [key, f] of bySample.get(id) ?? []) {
+          const added = bySource.get(`${source}\u0000${key}`)
+          if (added) added.n += f.n
+          else bySource.set(`${source}\u0000${key}`, { ...f, source })
+        }
+      }
+      for (const f of bySource.values()) this.statements.facetAdd.run(f)
       for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
     })()
     return ids
@@ -323,8 +337,8 @@ export class TraceRepository {
   }
 
   /**
-   * Counts by status and origin. Status, origin and operation alone: summed from the facet
-   * counters (migration 007). A search: its first SEARCH_CAP hits are counted and, when there
+   * Counts by status and origin. Source, status, origin and operation alone: summed from the
+   * facet counters (migrations 007, 013). A search: its first SEARCH_CAP hits are counted and, when there
    * are more, the counts are extrapolated over the seq range (`estimate: true`). Anything else:
    * counted from the covering indexes.
    */
