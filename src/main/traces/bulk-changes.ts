@@ -156,10 +156,11 @@ export class BulkChanges {
             : 't.status = i.status_before'
           : `${present ? 'NOT ' : ''}EXISTS (SELECT 1 FROM trace_flags f WHERE f.trace_seq = t.seq AND f.flag = @value)`
       const status = action.type !== 'status' ? 'NULL' : direction === 'undo' ? 'i.status_before' : '@value'
+      // the change's items drive (CROSS JOIN): else SQLite may walk every trace of the status it undoes
       const eligible = this.db
         .prepare(
           `INSERT INTO bulk_target (trace_seq, status)
-           SELECT i.trace_seq, ${status} FROM bulk_change_items i JOIN traces t ON t.seq = i.trace_seq WHERE i.bulk_seq = @bulk AND ${still}`
+           SELECT i.trace_seq, ${status} FROM bulk_change_items i CROSS JOIN traces t ON t.seq = i.trace_seq WHERE i.bulk_seq = @bulk AND ${still}`
         )
         .run({ bulk, value: action.type === 'status' ? action.status : action.flag }).changes
       const write: Write = action.type === 'status' ? { kind: 'status' } : { kind: 'flag', flag: action.flag, present }
