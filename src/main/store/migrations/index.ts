@@ -10,6 +10,8 @@ import { migration008 } from './008-bulk-samples-split'
 import { migration009 } from './009-bulk-write-cost'
 import { migration010 } from './010-append-only-indexes'
 import { migration011 } from './011-narrow-trace-rows'
+import { migration012 } from './012-placeholder'
+import { migration013 } from './013-contentless-fts'
 
 /** In order; `version` must equal position + 1 (checked by the migrator and a test). */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011]
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013]
