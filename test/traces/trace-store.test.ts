@@ -373,4 +373,16 @@ describe('batch insert', () => {
     expect(() => project.traces.insertMany([...batch, { ...batch[0]!, sampleId: 'no-such-sample' }], 'test')).toThrow(/no sample with id "no-such-sample"/)
     expect(project.traces.count()).toBe(before + 3)
   })
+
+  it('stores each revision as JSON.stringify of its state, and the steps column as JSON.stringify of its steps', () => {
+    const [id] = project.traces.insertMany([{ sampleId: image.id, origin: 'human', question: 'Say "hi"\n\\ ok?', steps: zoomSteps([0.1, 0.2, 0.5, 0.6], '7'), flags: ['z', 'a', 'z'] }], 'test')
+    const created = project.traces.get(id!)
+    const edited = project.traces.update(id!, { comment: 'looks "fine" \u2028 ✓', status: 'accepted' }, 1, 'human', 'comment')
+    const raw = (revision: number): string => (project.db.prepare('SELECT r.state FROM trace_revisions r JOIN traces t ON t.seq = r.trace_seq WHERE t.id = ? AND r.revision = ?').get(id, revision) as { state: string }).state
+    const stateOf = (t: typeof created): TraceState => ({ question: t.question, steps: t.steps, status: t.status, flags: t.flags, ...(t.comment === undefined ? {} : { comment: t.comment }) })
+    expect(raw(1)).toBe(JSON.stringify(stateOf(created)))
+    expect(raw(2)).toBe(JSON.stringify(stateOf(edited)))
+    const body = project.db.prepare('SELECT b.steps FROM trace_bodies b JOIN traces t ON t.seq = b.seq WHERE t.id = ?').get(id) as { steps: string }
+    expect(body.steps).toBe(JSON.stringify(edited.steps))
+  })
 })
