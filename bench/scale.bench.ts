@@ -89,6 +89,12 @@ function timeSync(fn: () => unknown): number {
   return performance.now() - t
 }
 
+/** CPU time of this process (user + system, all threads) since `since`, in ms: on a shared box wall time is mostly the wait for a core. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1000
+}
+
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now()
   await fn()
@@ -97,7 +103,7 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
 
 
 /** Builds the project and its JSONL twin; returns the per-batch insert and JSONL write times. */
-async function build(dir: string, n: number): Promise<{ project: Project; jsonl: string; insertMs: number[]; writeMs: number[] }> {
+async function build(dir: string, n: number): Promise<{ project: Project; jsonl: string; insertMs: number[]; insertCpuMs: number[]; writeMs: number[] }> {
   const project = Project.create(join(dir, 'project'))
   const rand = seededRandom(15)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
@@ -140,10 +146,13 @@ async function build(dir: string, n: number): Promise<{ project: Project; jsonl:
   const jsonl = join(dir, 'traces.jsonl')
   const out = createWriteStream(jsonl)
   const insertMs: number[] = []
+  const insertCpuMs: number[] = []
   const writeMs: number[] = []
   for (let start = 0; start < n; start += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, n - start) }, (_, k) => traceOf(start + k))
+    const cpu = process.cpuUsage()
     insertMs.push(timeSync(() => project.traces.insertMany(batch.map((b) => b.trace), 'bench')))
+    insertCpuMs.push(cpuMs(cpu))
     const t = performance.now()
     if (!out.write(batch.map((b) => JSON.stringify(b.row)).join('\n') + '\n')) await once(out, 'drain')
     writeMs.push(performance.now() - t)
@@ -152,7 +161,7 @@ async function build(dir: string, n: number): Promise<{ project: Project; jsonl:
   out.end()
   await once(out, 'close')
   process.stderr.write('\n')
-  return { project, jsonl, insertMs, writeMs }
+  return { project, jsonl, insertMs, insertCpuMs, writeMs }
 }
 
 /** A JSONL scan for one page: every line parsed, matches kept, sorted, the first 100 cut. */
@@ -204,6 +213,11 @@ async function run(r: BenchReporter): Promise<void> {
       const lastBatches = built.insertMs.slice(-Math.min(5, built.insertMs.length)).map((ms) => rate(ms))
       emit({ name: 'bulk insert, first batches (10k per transaction)', unit: 'traces/s', ...stats(firstBatches), baseline: { name: 'JSONL write of the same batches', ...write } })
       emit({ name: `bulk insert, last batches (up to ${n.toLocaleString('en')})`, unit: 'traces/s', ...stats(lastBatches), baseline: { name: 'JSONL write of the same batches', ...write } })
+      // CPU per trace: what a quiet machine's rate would be (1e6 / µs per trace), wherever the load is
+      const cpuPerTrace = (ms: readonly number[]): number[] => ms.map((x) => (x * 1000) / BATCH)
+      emit({ name: 'bulk insert CPU, first batches', unit: 'µs/trace', ...stats(cpuPerTrace(built.insertCpuMs.slice(0, 5))) })
+      emit({ name: 'bulk insert CPU, last batches', unit: 'µs/trace', ...stats(cpuPerTrace(built.insertCpuMs.slice(-5))) })
+      emit({ name: 'bulk insert CPU, all batches', unit: 'µs/trace', ...stats(cpuPerTrace(built.insertCpuMs)), note: `${round(built.insertCpuMs.reduce((a, b) => a + b, 0) / 1000)} CPU-s in all` })
       log(`scale          project.sqlite ${(statSync(join(dir, 'project', 'project.sqlite')).size / 1e9).toFixed(2)} GB, traces.jsonl ${(statSync(jsonl).size / 1e9).toFixed(2)} GB`)
     }
     const repeats = n >= 500_000 ? 1 : 3
@@ -355,12 +369,15 @@ async function run(r: BenchReporter): Promise<void> {
       for (const entry of readdirSync(exportDir)) if (entry !== 'export.jsonl' && statSync(join(exportDir, entry)).isDirectory()) copyTree(join(exportDir, entry), join(dir, entry))
       const target = Project.create(join(dir, `imported-${Date.now()}`))
       let imported = 0
+      const importCpu = process.cpuUsage()
       const importMs = await timeAsync(async () => (imported = (await importTraces(target, 'trl', importFile)).imported))
+      const importCpuMs = cpuMs(importCpu)
       target.close()
       const parseMs = await timeAsync(async () => {
         for await (const line of lines(importFile)) JSON.parse(line)
       })
       emit({ name: `traces import of a TRL file (${imported.toLocaleString('en')} records)`, unit: 'records/s', median: round((imported / importMs) * 1000), p95: round((imported / importMs) * 1000), n: 1, baseline: { name: 'read + JSON.parse of the same file', median: round((importCount / parseMs) * 1000), p95: round((importCount / parseMs) * 1000), n: 1 } })
+      emit({ name: 'traces import CPU', unit: 'µs/record', median: round((importCpuMs * 1000) / imported), p95: round((importCpuMs * 1000) / imported), n: 1 })
     }
     if (trlDir) rmSync(trlDir, { recursive: true, force: true })
     if (want('synthesis')) {

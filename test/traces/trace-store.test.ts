@@ -373,6 +373,45 @@ describe('schema upgrade', () => {
   })
 })
 
+describe('contentless full-text index (migration 014)', () => {
+  it('finds after the upgrade what it found before, keeps no copy of the text, and an edit replaces a trace’s terms', async () => {
+    const dir = join(root, 'v13')
+    mkdirSync(join(dir, 'media'), { recursive: true })
+    const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 13) })
+    const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#224466' } }).png().toBuffer())
+    db.close()
+    const old = Project.open(dir, { migrations: migrations.slice(0, 13) })
+    old.samples.insert({ id: 'fts-sample', kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: 'fts', media: [{ hash: ref.hash, mime: ref.mime, width: ref.width, height: ref.height }], cues: [] })
+    const texts = ['amber lantern near the gate', 'amber kettle on a shelf', 'velvet lantern in the hall', 'a sign with the digit four']
+    const ids = old.traces.insertMany(
+      texts.map((text, i) => ({ sampleId: 'fts-sample', origin: 'human' as const, question: `Question ${i}?`, steps: [{ kind: 'thought' as const, text }, { kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }] })),
+      'test'
+    )
+    const commented = old.traces.update(ids[3]!, { comment: 'checked by quartz' }, 1, 'human', 'comment')
+    const queries = ['amber', 'lantern', 'lant*', '"amber lantern"', 'quartz', 'question', 'digit four', '3']
+    const found = (p: Project): Record<string, string[]> => Object.fromEntries(queries.map((q) => [q, p.traces.seqs({ query: q }).map((t) => t.id)]))
+    const before = found(old)
+    expect(before.amber).toHaveLength(2)
+    old.close()
+
+    const upgraded = Project.open(dir)
+    expect(found(upgraded)).toEqual(before)
+    const schema = upgraded.db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'traces_fts'").get()
+    expect(schema?.sql).toMatch(/content\s*=\s*''/)
+    // no stored copy: the columns read back as NULL, the rows are still counted
+    expect(upgraded.db.prepare("SELECT text FROM traces_fts WHERE traces_fts MATCH 'quartz'").get()).toEqual({ text: null })
+    expect(upgraded.db.prepare('SELECT count(*) AS n FROM traces_fts').get()).toEqual({ n: 4 })
+    // an edit deletes the trace's old terms and indexes its new ones
+    upgraded.traces.update(ids[0]!, { steps: [{ kind: 'thought', text: 'cobalt gate' }, { kind: 'answer', text: '\\boxed{0}', boxed: '0' }] }, 1, 'human', 'edit')
+    upgraded.traces.update(commented.id, { comment: '' }, commented.revision, 'human', 'comment')
+    expect(upgraded.traces.seqs({ query: 'amber' }).map((t) => t.id)).toEqual([ids[1]])
+    expect(upgraded.traces.seqs({ query: 'cobalt' }).map((t) => t.id)).toEqual([ids[0]])
+    expect(upgraded.traces.count({ query: 'quartz' })).toBe(0)
+    expect(upgraded.traces.count({ query: 'lantern' })).toBe(1)
+    upgraded.close()
+  })
+})
+
 describe('batch insert', () => {
   it('writes a batch in one transaction, indexed and searchable, or nothing when one trace is bad', () => {
     const before = project.traces.count()
@@ -384,5 +423,17 @@ describe('batch insert', () => {
     expect(project.traces.count({ flag: 'batch' })).toBe(3)
     expect(() => project.traces.insertMany([...batch, { ...batch[0]!, sampleId: 'no-such-sample' }], 'test')).toThrow(/no sample with id "no-such-sample"/)
     expect(project.traces.count()).toBe(before + 3)
+  })
+
+  it('stores each revision as JSON.stringify of its state, and the steps column as JSON.stringify of its steps', () => {
+    const [id] = project.traces.insertMany([{ sampleId: image.id, origin: 'human', question: 'Say "hi"\n\\ ok?', steps: zoomSteps([0.1, 0.2, 0.5, 0.6], '7'), flags: ['z', 'a', 'z'] }], 'test')
+    const created = project.traces.get(id!)
+    const edited = project.traces.update(id!, { comment: 'looks "fine" \u2028 ✓', status: 'accepted' }, 1, 'human', 'comment')
+    const raw = (revision: number): string => (project.db.prepare('SELECT r.state FROM trace_revisions r JOIN traces t ON t.seq = r.trace_seq WHERE t.id = ? AND r.revision = ?').get(id, revision) as { state: string }).state
+    const stateOf = (t: typeof created): TraceState => ({ question: t.question, steps: t.steps, status: t.status, flags: t.flags, ...(t.comment === undefined ? {} : { comment: t.comment }) })
+    expect(raw(1)).toBe(JSON.stringify(stateOf(created)))
+    expect(raw(2)).toBe(JSON.stringify(stateOf(edited)))
+    const body = project.db.prepare('SELECT b.steps FROM trace_bodies b JOIN traces t ON t.seq = b.seq WHERE t.id = ?').get(id) as { steps: string }
+    expect(body.steps).toBe(JSON.stringify(edited.steps))
   })
 })

@@ -120,7 +120,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   )
   const source = `import:${basename(file)}`
   const writeAll = project.db.transaction((batch: readonly Pending[]) => {
-    for (const p of batch) if (p.sample) project.samples.insert(p.sample)
+    project.samples.insertMany(batch.flatMap((p) => (p.sample ? [p.sample] : [])))
     project.traces.insertMany(
       batch.map((p) => p.trace),
       'import',
@@ -162,28 +162,30 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   const keys = new Set<string>() // a record id repeated in the file gets its record number too
   /** A chunk of records: read and checked, present ones skipped, media stored, then written as one batch. */
   const importChunk = async (entries: readonly RecordEntry[]): Promise<void> => {
-    // the cheap part, in ONE read transaction (a lookup per record, not a transaction each)
-    const fresh = project.db.transaction(() => {
-      const out: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string }; sampleKnown: boolean }> = []
-      for (const entry of entries) {
-        if (!entry.ok) {
-          tally.step({ file, line: entry.index, message: entry.message })
-          continue
-        }
-        try {
-          const chat = toChat(entry.value)
-          let key = chat.key ?? `record-${entry.index}`
-          if (keys.has(key)) key = `${key}@record-${entry.index}`
-          keys.add(key)
-          const ids = importIds(file, key)
-          if (project.traces.exists(ids.traceId)) tally.step('present')
-          else out.push({ index: entry.index, chat, ids, sampleKnown: project.samples.exists(ids.sampleId) })
-        } catch (error) {
-          tally.step({ file, line: entry.index, message: messageOf(error) })
-        }
+    // the cheap part: each record checked, then the whole chunk looked up in two statements
+    const read: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string } }> = []
+    for (const entry of entries) {
+      if (!entry.ok) {
+        tally.step({ file, line: entry.index, message: entry.message })
+        continue
       }
-      return out
-    })()
+      try {
+        const chat = toChat(entry.value)
+        let key = chat.key ?? `record-${entry.index}`
+        if (keys.has(key)) key = `${key}@record-${entry.index}`
+        keys.add(key)
+        read.push({ index: entry.index, chat, ids: importIds(file, key) })
+      } catch (error) {
+        tally.step({ file, line: entry.index, message: messageOf(error) })
+      }
+    }
+    const presentTraces = project.traces.existing(read.map((r) => r.ids.traceId))
+    const knownSamples = project.samples.existing(read.map((r) => r.ids.sampleId))
+    const fresh: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string }; sampleKnown: boolean }> = []
+    for (const r of read) {
+      if (presentTraces.has(r.ids.traceId)) tally.step('present')
+      else fresh.push({ ...r, sampleKnown: knownSamples.has(r.ids.sampleId) })
+    }
     for (const { index, chat, ids, sampleKnown } of fresh) {
       options.signal?.throwIfAborted()
       try {

@@ -55,6 +55,8 @@ export class SampleRepository {
       ),
       link: db.prepare('INSERT INTO sample_media (sample_seq, position, media_hash) VALUES (?, ?, ?)'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM samples WHERE id = ?'),
+      // json_each outside, the id index probed for each: never a scan of the table
+      existing: db.prepare<[string], string>('SELECT s.id FROM json_each(?) j CROSS JOIN samples s ON s.id = j.value').pluck(),
       byId: db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE id = ?'),
       media: db.prepare<[number], MediaRef>(
         `SELECT m.hash, m.mime, m.width, m.height FROM sample_media sm JOIN media m ON m.hash = sm.media_hash
@@ -64,30 +66,48 @@ export class SampleRepository {
   }
 
   insert(sample: NewSample): void {
-    const mediaCount = sample.media.length
-    for (const cue of sample.cues) {
-      if (cue.kind === 'bbox' && cue.imageIndex >= mediaCount) {
-        throw new StudioError('invalid_input', `sample ${sample.id}: cue targets image ${cue.imageIndex} but the sample has ${mediaCount}`)
-      }
-      if (cue.kind === 'frames' && cue.frames.some((f) => f >= mediaCount)) {
-        throw new StudioError('invalid_input', `sample ${sample.id}: cue selects a frame beyond the ${mediaCount} frames of the video`)
+    this.insertMany([sample])
+  }
+
+  /**
+   * Adds samples in ONE transaction (an import writes a batch of records this way): all or
+   * nothing, and no savepoint per sample when the caller's transaction already holds them.
+   */
+  insertMany(samples: readonly NewSample[]): void {
+    for (const sample of samples) {
+      const mediaCount = sample.media.length
+      for (const cue of sample.cues) {
+        if (cue.kind === 'bbox' && cue.imageIndex >= mediaCount) {
+          throw new StudioError('invalid_input', `sample ${sample.id}: cue targets image ${cue.imageIndex} but the sample has ${mediaCount}`)
+        }
+        if (cue.kind === 'frames' && cue.frames.some((f) => f >= mediaCount)) {
+          throw new StudioError('invalid_input', `sample ${sample.id}: cue selects a frame beyond the ${mediaCount} frames of the video`)
+        }
       }
     }
+    const createdAt = new Date().toISOString()
     this.db.transaction(() => {
-      const { lastInsertRowid } = this.statements.insert.run({
-        id: sample.id,
-        kind: sample.kind,
-        question: sample.question,
-        answer: sample.answer,
-        answerType: sample.answerType,
-        choices: sample.choices ? JSON.stringify(sample.choices) : null,
-        source: sample.source,
-        cues: JSON.stringify(sample.cues),
-        flags: JSON.stringify(normalizeFlags(sample.flags ?? [])),
-        createdAt: new Date().toISOString()
-      })
-      sample.media.forEach((m, i) => this.statements.link.run(lastInsertRowid, i, m.hash))
+      for (const sample of samples) {
+        const { lastInsertRowid } = this.statements.insert.run({
+          id: sample.id,
+          kind: sample.kind,
+          question: sample.question,
+          answer: sample.answer,
+          answerType: sample.answerType,
+          choices: sample.choices ? JSON.stringify(sample.choices) : null,
+          source: sample.source,
+          cues: JSON.stringify(sample.cues),
+          flags: JSON.stringify(normalizeFlags(sample.flags ?? [])),
+          createdAt
+        })
+        sample.media.forEach((m, i) => this.statements.link.run(lastInsertRowid, i, m.hash))
+      }
     })()
+  }
+
+  /** Which of `ids` are samples already (one statement for a whole batch of lookups). */
+  existing(ids: readonly string[]): Set<string> {
+    return new Set(this.statements.existing.all(JSON.stringify(ids)))
   }
 
   exists(id: string): boolean {
