@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Sample, StoredTrace, TraceStatus } from '../../../../shared/contract'
 import type { SamplePatch } from './review-session'
 import { hasDerivedMedia, type Step } from '../../../../shared/toolcall/steps'
-import { sampleOf, type ReviewScope } from './review-scope'
+import { sampleOf, traceOf, type ReviewScope } from './review-scope'
 
 export interface TraceEditorState {
   trace: StoredTrace | null
@@ -72,10 +72,11 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     [client]
   )
 
+  /** reads the trace afresh (after a conflict, a change), or opens it from the read-ahead */
   const reload = useCallback(
-    (notice?: string) => {
+    (notice?: string, opening = false) => {
       const wanted = id.current
-      client.call('traces.get', { id: wanted }).then(
+      ;(opening ? traceOf(scope, wanted) : client.call('traces.get', { id: wanted })).then(
         async (trace) => {
           const sample = await sampleOf(scope, trace.sampleId)
           if (id.current !== wanted) return
@@ -95,7 +96,7 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     // the list row names the sample: fetch it alongside the trace
     const row = scope.pages.row(scope.pages.indexOf(traceId))
     if (row) void sampleOf(scope, row.sampleId).catch(() => undefined)
-    reload()
+    reload(undefined, true)
   }, [traceId, scope, reload])
 
   // our own writes landing, refused or failing
