@@ -22,11 +22,15 @@ type Gesture = { kind: 'pan'; pointer: number; last: Point } | { kind: 'draw'; p
 
 const ZOOM_STEP = 1.5
 
+/** The stage's size as last measured: the next trace's stage is as large, so its first render
+ * places the image without reading the layout (a forced layout on every j / accept) */
+let lastRoom = { width: 0, height: 0 }
+
 export function EditorCanvas(props: CanvasEditing & { traceId: string; image: EditorImage }): React.JSX.Element {
   const { traceId, image, onDraw, ...boxes } = props
   const { mediaUrl } = useStudio()
   const stage = useRef<HTMLDivElement>(null)
-  const [room, setRoom] = useState({ width: 0, height: 0 })
+  const [room, setRoom] = useState(lastRoom)
   const [drawn, setDrawn] = useState<string | null>(null)
   /** null: fitted (and refitted when the stage or the image changes) */
   const [view, setView] = useState<Viewport | null>(null)
@@ -38,10 +42,15 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
   useLayoutEffect(() => {
     const el = stage.current
     if (!el) return
-    const measure = (): void => setRoom({ width: el.clientWidth, height: el.clientHeight })
+    const measure = (): void => {
+      const next = { width: el.clientWidth, height: el.clientHeight }
+      lastRoom = next
+      setRoom((r) => (r.width === next.width && r.height === next.height ? r : next))
+    }
+    // the observer reports the size after the first layout too (a stage that differs is corrected then)
     const observer = new ResizeObserver(measure)
     observer.observe(el)
-    measure()
+    if (lastRoom.width === 0) measure()
     return () => observer.disconnect()
   }, [])
 

@@ -14,6 +14,9 @@ const OPERATIONS = [
   ['select_frames', 'with frame selection']
 ] as const
 
+/** how long a search's rows stay on screen before its counts are asked */
+const SEARCH_COUNTS_PAUSE_MS = 400
+
 function toggle<T>(list: readonly T[] | undefined, value: T): T[] | undefined {
   const next = list?.includes(value) ? list.filter((v) => v !== value) : [...(list ?? []), value]
   return next.length ? next : undefined
@@ -51,27 +54,33 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
   const setFilter = (f: (current: TraceFilter) => TraceFilter): void => scope.place.set((p): ReviewPlace => ({ ...p, filter: f(p.filter) }))
 
   // counts under the rest of the filter, refreshed when traces change (debounced by the screen),
-  // asked once the list's page has arrived: on one server thread they would delay the rows (a
-  // search's counts read thousands of hits); one call when both filters are the same
+  // asked once the list's page has arrived: on one server thread they would delay the rows. A
+  // search's counts read thousands of hits: asked after a pause, so the next word typed (or a
+  // scroll) is not queued behind the counts of one already replaced. One call when both filters
+  // are the same.
   useEffect(() => {
     let live = true
+    let timer: ReturnType<typeof setTimeout> | undefined
     const noStatus = without(filter, 'status')
     const noOrigin = without(filter, 'origin')
     const same = JSON.stringify(noStatus) === JSON.stringify(noOrigin)
-    void scope.pages
-      .loaded()
-      .then(() => (live ? Promise.all([scope.client.call('traces.counts', noStatus), same ? null : scope.client.call('traces.counts', noOrigin)]) : null))
-      .then(
-        (counts) => {
-          if (!live || !counts) return
-          const [s, o] = counts
+    const ask = (): void =>
+      void Promise.all([scope.client.call('traces.counts', noStatus), same ? null : scope.client.call('traces.counts', noOrigin)]).then(
+        ([s, o]) => {
+          if (!live) return
           setByStatus(s)
           setByOrigin(o ?? s)
         },
         () => live && (setByStatus(null), setByOrigin(null))
       )
+    void scope.pages.loaded().then(() => {
+      if (!live) return
+      if (filter.query === undefined) ask()
+      else timer = setTimeout(ask, SEARCH_COUNTS_PAUSE_MS)
+    })
     return () => {
       live = false
+      clearTimeout(timer)
     }
   }, [scope, filter, dataVersion])
 

@@ -93,10 +93,30 @@ export function traceOf(scope: ReviewScope, id: string): Promise<StoredTrace> {
 /** Fetches a trace into the read-ahead (a few entries: the next traces). */
 export function readAhead(scope: ReviewScope, id: string): Promise<StoredTrace> {
   if (scope.traces.size >= 8) scope.traces.clear()
-  const loading = scope.client.call('traces.get', { id })
+  const loading = remember(scope.client.call('traces.get', { id }))
   loading.catch(() => scope.traces.get(id) === loading && scope.traces.delete(id))
   scope.traces.set(id, loading)
   return loading
+}
+
+/** What the reads of traces and samples resolved to, once they have: a trace read ahead opens in its first render. */
+const arrived = new WeakMap<Promise<unknown>, unknown>()
+
+function remember<T>(loading: Promise<T>): Promise<T> {
+  loading.then(
+    (value) => arrived.set(loading, value),
+    () => undefined
+  )
+  return loading
+}
+
+/** The trace and its sample when both have arrived (read ahead), else null: fetch them. */
+export function arrivedTrace(scope: ReviewScope, id: string): { trace: StoredTrace; sample: Sample } | null {
+  const loading = scope.session.isPending(id) ? undefined : scope.traces.get(id)
+  const trace = loading && (arrived.get(loading) as StoredTrace | undefined)
+  const sampleLoading = trace && scope.samples.get(trace.sampleId)
+  const sample = sampleLoading && (arrived.get(sampleLoading) as Sample | undefined)
+  return trace && sample ? { trace, sample } : null
 }
 
 /** A sample, fetched once per scope (the cache is small: it is cleared past 200 entries). */
@@ -104,7 +124,7 @@ export function sampleOf(scope: ReviewScope, id: string): Promise<Sample> {
   let found = scope.samples.get(id)
   if (!found) {
     if (scope.samples.size > 200) scope.samples.clear()
-    found = scope.client.call('samples.get', { id })
+    found = remember(scope.client.call('samples.get', { id }))
     found.catch(() => scope.samples.delete(id))
     scope.samples.set(id, found)
   }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Sample, StoredTrace, TraceStatus } from '../../../../shared/contract'
 import type { SamplePatch } from './review-session'
 import { hasDerivedMedia, type Step } from '../../../../shared/toolcall/steps'
-import { sampleOf, traceOf, type ReviewScope } from './review-scope'
+import { arrivedTrace, sampleOf, traceOf, type ReviewScope } from './review-scope'
 
 export interface TraceEditorState {
   trace: StoredTrace | null
@@ -40,7 +40,11 @@ const EMPTY: TraceEditorState = { trace: null, sample: null, steps: [], error: n
 
 export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor {
   const { client, session } = scope
-  const [state, setState] = useState<TraceEditorState>(EMPTY)
+  // a trace read ahead (the next one) shows in the first render: no frame of "Loading"
+  const [state, setState] = useState<TraceEditorState>(() => {
+    const ahead = arrivedTrace(scope, traceId)
+    return ahead ? { trace: ahead.trace, sample: ahead.sample, steps: ahead.trace.steps, error: null, notice: null } : EMPTY
+  })
   /** the state as last rendered, for callbacks that must not change identity */
   const latest = useRef(state)
   latest.current = state
@@ -90,6 +94,12 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   )
 
   useEffect(() => {
+    const shown = latest.current.trace
+    if (shown?.id === traceId) {
+      session.loaded(shown)
+      adopt(shown)
+      return
+    }
     setState(EMPTY)
     draft.current = []
     written.current = ''
@@ -97,7 +107,7 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     const row = scope.pages.row(scope.pages.indexOf(traceId))
     if (row) void sampleOf(scope, row.sampleId).catch(() => undefined)
     reload(undefined, true)
-  }, [traceId, scope, reload])
+  }, [traceId, scope, session, adopt, reload])
 
   // our own writes landing, refused or failing
   useEffect(
