@@ -1,9 +1,9 @@
 // Filters, search, sort and counts of the trace list. Status and origin chips show how many
 // traces each would add under the rest of the filter.
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { TraceFlag, TraceOrigin, TraceStatus, type Snapshot, type TraceCounts, type TraceFilter } from '../../../../shared/contract'
 import type { ReviewPlace, ReviewScope } from './review-scope'
-import { useStore } from './store'
+import { useStorePart } from './store'
 
 const STATUS_LABEL: Record<TraceStatus, string> = { unreviewed: 'unreviewed', accepted: 'accepted', rejected: 'rejected', needs_fix: 'needs fix' }
 const OPERATIONS = [
@@ -40,11 +40,13 @@ function narrow<K extends keyof TraceFilter>(filter: TraceFilter, key: K, value:
   return value === undefined ? without(filter, key) : { ...filter, [key]: value }
 }
 
-export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[]; dataVersion: number; searchRef: React.RefObject<HTMLInputElement | null> }): React.JSX.Element {
+/** Memoized, and reading only the filter and sort of the place: opening a trace re-renders none of it. */
+export const TraceFilters = memo(function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[]; dataVersion: number; searchRef: React.RefObject<HTMLInputElement | null> }): React.JSX.Element {
   const { scope, snapshots, dataVersion, searchRef } = props
-  const place = useStore(scope.place)
+  const filter = useStorePart(scope.place, (p) => p.filter)
+  const sort = useStorePart(scope.place, (p) => p.sort)
+  const order = useStorePart(scope.place, (p) => p.order)
   useSyncExternalStore(scope.pages.subscribe, scope.pages.getVersion)
-  const { filter } = place
   const [byStatus, setByStatus] = useState<TraceCounts | null>(null)
   const [byOrigin, setByOrigin] = useState<TraceCounts | null>(null)
   const [query, setQuery] = useState(filter.query ?? '')
@@ -167,7 +169,7 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
         />
       </div>
       <div className="filter-row">
-        <select aria-label="Sort" value={`${place.sort}:${place.order}`} onChange={(e) => {
+        <select aria-label="Sort" value={`${sort}:${order}`} onChange={(e) => {
           const [sort, order] = e.target.value.split(':') as [ReviewPlace['sort'], ReviewPlace['order']]
           scope.place.set((p) => ({ ...p, sort, order }))
         }}>
@@ -195,4 +197,4 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
       </div>
     </div>
   )
-}
+})

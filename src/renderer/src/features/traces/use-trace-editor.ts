@@ -54,11 +54,12 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   const id = useRef(traceId)
   id.current = traceId
 
+  /** makes a saved state the draft; `onScreen`: it is shown already (opened from the read-ahead) */
   const adopt = useCallback(
-    (trace: StoredTrace, sample?: Sample, notice?: string) => {
+    (trace: StoredTrace, sample?: Sample, notice?: string, onScreen = false) => {
       draft.current = trace.steps
       written.current = JSON.stringify(trace.steps)
-      setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
+      if (!onScreen) setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
       if (!hasDerivedMedia(trace.steps)) return
       // a trace that stores only boxes and frame picks: shown at once, its crops once rendered
       // (taken unless the trace moved on or the person started editing meanwhile)
@@ -97,7 +98,7 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     const shown = latest.current.trace
     if (shown?.id === traceId) {
       session.loaded(shown)
-      adopt(shown)
+      adopt(shown, undefined, undefined, true)
       return
     }
     setState(EMPTY)
