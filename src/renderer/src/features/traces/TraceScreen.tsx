@@ -120,16 +120,19 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
     [pages, scope, select]
   )
 
-  // read the next trace ahead (its state, sample and image) while this one is reviewed, so j /
-  // accept open it without a round trip; asked after the open trace's own reads
+  // read the next two traces ahead (state, sample and image) while this one is reviewed, so j /
+  // accept open them without a round trip, and a fast reviewer does not outrun an image still on
+  // its way; asked after the open trace's own reads
   useEffect(() => {
     const id = place.selectedId
     const at = id ? pages.indexOf(id) : -1
-    const next = at >= 0 ? pages.row(at + 1) : undefined
-    if (!next) return
-    if (!scope.traces.has(next.id)) void readAhead(scope, next.id).catch(() => undefined)
-    void sampleOf(scope, next.sampleId).catch(() => undefined)
-    void loadImage(mediaUrl(next.thumb.hash)).catch(() => undefined)
+    if (at < 0) return
+    for (const next of [pages.row(at + 1), pages.row(at + 2)]) {
+      if (!next) continue
+      if (!scope.traces.has(next.id)) void readAhead(scope, next.id).catch(() => undefined)
+      void sampleOf(scope, next.sampleId).catch(() => undefined)
+      void loadImage(mediaUrl(next.thumb.hash)).catch(() => undefined)
+    }
   }, [place.selectedId, pages, scope, mediaUrl])
 
   const undoOrRedo = useCallback(
