@@ -7,7 +7,11 @@
 //                    reported, and subtracted in the `after debounce` line)
 //   accept+advance   `a` on the open trace -> the next trace open and its image drawn
 //   scroll           one page down (scrollTop) -> the rows on screen filled
-// Baseline: one animation frame of the same page (what a paint costs at all). Needs the build.
+// Baseline: one animation frame of the same page (what a paint costs at all). Each line also
+// splits its time at the reply the paint waited for (`reply`: the page's traces.list, or the
+// opened trace's traces.get; `n` of them: the rest needed none, rows already loaded or the trace
+// read ahead) and what came after it (`afterReply`: rendering, the image, the frame), from the
+// contract calls the page sent over its WebSocket. Needs the build.
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +23,46 @@ import { flagValue, type BenchSuite } from './harness'
 const REPEATS = 8
 const DEBOUNCE_MS = 250 // TraceFilters' typing pause
 
+/** In the page: every contract call sent over the WebSocket, when it left and when its answer came (page clock). */
+function recordCalls(): void {
+  type Call = { method: string; id: string | undefined; sent: number; done: number | null }
+  const calls: Call[] = []
+  const open = new Map<number, Call>()
+  ;(globalThis as unknown as { __calls: Call[] }).__calls = calls
+  const Native = WebSocket
+  globalThis.WebSocket = class extends Native {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args)
+      // registered before the app's own listener: the time the answer reached the page
+      this.addEventListener('message', (e) => {
+        const m = JSON.parse(String(e.data)) as { t: string; id?: number }
+        const call = m.id === undefined ? undefined : open.get(m.id)
+        if (call && m.id !== undefined && (m.t === 'result' || m.t === 'error')) {
+          call.done = performance.now()
+          open.delete(m.id)
+        }
+      })
+    }
+    override send(data: Parameters<WebSocket['send']>[0]): void {
+      if (typeof data === 'string') {
+        const m = JSON.parse(data) as { t: string; id: number; method?: string; input?: { id?: unknown } }
+        if (m.t === 'call' && m.method) {
+          const call: Call = { method: m.method, id: typeof m.input?.id === 'string' ? m.input.id : undefined, sent: performance.now(), done: null }
+          calls.push(call)
+          open.set(m.id, call)
+        }
+      }
+      super.send(data)
+    }
+  }
+}
+
+/** One interaction: ms to the paint, and to the reply it waited for (null: it needed none). */
+interface Timed {
+  ms: number
+  reply: number | null
+}
+
 function stats(values: number[]): { median: number; p95: number; n: number } {
   const s = [...values].sort((a, b) => a - b)
   const at = (q: number): number => Math.round((s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN) * 100) / 100
@@ -26,7 +70,7 @@ function stats(values: number[]): { median: number; p95: number; n: number } {
 }
 
 /** ms from `act` until the list's visible rows are all filled (and `ready` holds), polled per frame. */
-async function untilPainted(page: Page, act: 'chip' | 'search' | 'scroll', arg: string): Promise<number> {
+async function untilPainted(page: Page, act: 'chip' | 'search' | 'scroll', arg: string): Promise<Timed> {
   return page.evaluate(
     async ({ act: a, arg: x }) => {
       const list = document.querySelector<HTMLElement>('[aria-label="Traces"]')
@@ -52,7 +96,12 @@ async function untilPainted(page: Page, act: 'chip' | 'search' | 'scroll', arg: 
         const filled = rows.length > 0 && rows.every((r) => !r.classList.contains('placeholder'))
         const first = list.querySelector<HTMLElement>('[role="option"]')?.dataset.traceId
         const changed = a === 'scroll' ? first !== firstBefore : list.dataset.total !== before || first !== firstBefore
-        if (filled && changed) return performance.now() - t0
+        if (filled && changed) {
+          const now = performance.now()
+          const calls = (globalThis as unknown as { __calls: Array<{ method: string; sent: number; done: number | null }> }).__calls
+          const page = calls.find((c) => c.method === 'traces.list' && c.sent >= t0 && c.done !== null && c.done <= now)
+          return { ms: now - t0, reply: page?.done != null ? page.done - t0 : null }
+        }
         if (performance.now() - t0 > 30_000) throw new Error(`${a} ${x}: rows did not arrive`)
       }
     },
@@ -61,16 +110,17 @@ async function untilPainted(page: Page, act: 'chip' | 'search' | 'scroll', arg: 
 }
 
 /** `a` on the open trace: ms until another trace is open and drawn. */
-async function acceptAndAdvance(page: Page): Promise<number> {
+async function acceptAndAdvance(page: Page): Promise<Timed> {
   return page.evaluate(async () => {
     const editor = document.querySelector<HTMLElement>('[data-testid="trace-editor"]')
     const id = editor?.dataset.traceId
-    const drawn = new Promise<number>((resolve) => {
+    const drawn = new Promise<{ at: number; id: string }>((resolve) => {
       const observer = new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
-          if (e.name === 'trace-drawn' && (e as PerformanceMark).detail !== id) {
+          const detail = (e as PerformanceMark).detail as string
+          if (e.name === 'trace-drawn' && detail !== id) {
             observer.disconnect()
-            resolve(e.startTime)
+            resolve({ at: e.startTime, id: detail })
           }
         }
       })
@@ -78,7 +128,10 @@ async function acceptAndAdvance(page: Page): Promise<number> {
     })
     const t0 = performance.now()
     document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }))
-    return (await drawn) - t0
+    const { at, id: opened } = await drawn
+    const calls = (globalThis as unknown as { __calls: Array<{ method: string; id: string | undefined; sent: number; done: number | null }> }).__calls
+    const read = calls.find((c) => c.method === 'traces.get' && c.id === opened && c.sent >= t0 && c.done !== null && c.done <= at)
+    return { ms: at - t0, reply: read?.done != null ? read.done - t0 : null }
   })
 }
 
@@ -93,6 +146,7 @@ async function run(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 900 } })
     await page.addInitScript({ content: 'globalThis.__name = (f) => f' }) // tsx keepNames in page functions
+    await page.addInitScript(recordCalls)
     await page.goto(serve.url)
     await page.locator('.app[data-ready="true"]').waitFor()
     await page.keyboard.press('2')
@@ -110,15 +164,29 @@ async function run(): Promise<void> {
     })
     const baseline = { name: 'one animation frame of the same page', ...stats(frames) }
 
-    const chips: number[] = []
+    /** the interaction's times and their split at the reply (see the head comment) */
+    const line = (name: string, timed: Timed[], extra: Record<string, unknown> = {}, shift = 0): void => {
+      const waited = timed.filter((t) => t.reply !== null)
+      emit({
+        name,
+        unit: 'ms',
+        ...stats(timed.map((t) => t.ms - shift)),
+        reply: stats(waited.map((t) => (t.reply ?? 0) - shift)),
+        afterReply: stats(waited.map((t) => t.ms - (t.reply ?? 0))),
+        baseline,
+        ...extra
+      })
+    }
+
+    const chips: Timed[] = []
     for (let k = 0; k < REPEATS; k++) chips.push(await untilPainted(page, 'chip', 'Status:needs fix')) // on, off, on, ...
-    emit({ name: 'filter change (status chip) -> next painted page', unit: 'ms', ...stats(chips), baseline })
+    line('filter change (status chip) -> next painted page', chips)
     if (chips.length % 2 === 1) await untilPainted(page, 'chip', 'Status:needs fix')
 
-    const searches: number[] = []
+    const searches: Timed[] = []
     for (let k = 0; k < REPEATS; k++) searches.push(await untilPainted(page, 'search', k % 2 === 0 ? 'zoom' : 'zephyr'))
-    emit({ name: 'search (type a word) -> next painted page', unit: 'ms', ...stats(searches), baseline, note: `includes the ${DEBOUNCE_MS} ms typing pause` })
-    emit({ name: 'search after the typing pause -> next painted page', unit: 'ms', ...stats(searches.map((ms) => ms - DEBOUNCE_MS)), baseline })
+    line('search (type a word) -> next painted page', searches, { note: `includes the ${DEBOUNCE_MS} ms typing pause` })
+    line('search after the typing pause -> next painted page', searches, {}, DEBOUNCE_MS)
     await untilPainted(page, 'search', '')
 
     // the open trace must be editable for `a`: under a status filter of unreviewed synthesized traces
@@ -126,13 +194,13 @@ async function run(): Promise<void> {
     await untilPainted(page, 'chip', 'Origin:synthesized')
     await page.locator('[aria-label="Traces"] [role="option"]').first().click()
     await page.locator('[data-testid="editor-image"][data-drawn]:not([data-drawn=""])').waitFor()
-    const accepts: number[] = []
+    const accepts: Timed[] = []
     for (let k = 0; k < REPEATS; k++) accepts.push(await acceptAndAdvance(page))
-    emit({ name: 'accept and advance (a) -> next trace drawn', unit: 'ms', ...stats(accepts), baseline })
+    line('accept and advance (a) -> next trace drawn', accepts)
 
-    const scrolls: number[] = []
+    const scrolls: Timed[] = []
     for (let k = 0; k < REPEATS * 2; k++) scrolls.push(await untilPainted(page, 'scroll', ''))
-    emit({ name: 'scroll one page -> rows painted', unit: 'ms', ...stats(scrolls), baseline })
+    line('scroll one page -> rows painted', scrolls)
     await page.close()
   } finally {
     await browser.close()

@@ -8,6 +8,7 @@ import { inMemoryTransport } from '../../src/main/rpc/in-memory'
 import { StudioClient } from '../../src/shared/contract/client'
 import type { SessionEvent } from '../../src/renderer/src/features/traces/review-session'
 import { ReviewSession } from '../../src/renderer/src/features/traces/review-session'
+import { arrivedTrace, readAhead, reviewScope, sampleOf, traceOf } from '../../src/renderer/src/features/traces/review-scope'
 import { PAGE_SIZE, TracePages, type PageStart } from '../../src/renderer/src/features/traces/trace-pages'
 import { UndoHistory } from '../../src/renderer/src/features/traces/undo-history'
 import { tempDir } from '../helpers/temp'
@@ -189,6 +190,70 @@ describe('trace pages', () => {
     await new Promise((r) => setTimeout(r, 0)) // past the page's own continuation
     expect(slow.total).toBe(0) // the old answer came later and was ignored
     expect(slow.row(0)).toBeUndefined()
+    studio.close()
+  })
+
+  it('says when a page of the current query and data has arrived (what the filter counts wait for)', async () => {
+    const { studio, client } = await studioWithTraces('loaded', 5)
+    let release: () => void = () => {}
+    let gate = new Promise<void>((r) => (release = r))
+    const pages = new TracePages((start, limit) => gate.then(() => client.call('traces.list', { flag: 'session-test', ...start, limit })))
+    const settled = (): Promise<boolean> => {
+      let done = false
+      void pages.loaded().then(() => (done = true))
+      return new Promise((r) => setTimeout(() => r(done), 0)) // past every continuation that could resolve it
+    }
+    pages.want(0, 15)
+    expect(await settled()).toBe(false) // its page is held back
+    release()
+    await pages.loaded()
+    expect(pages.total).toBe(5) // resolved once the rows were there
+    expect(await settled()).toBe(true)
+
+    // changed data: loaded() waits for the refreshed page, not the one on screen
+    await client.call('traces.create', { sampleId: 'sample-img-001', origin: 'human', flags: ['session-test'], steps: [{ kind: 'answer', text: '\\boxed{1}', boxed: '1' }] })
+    gate = new Promise<void>((r) => (release = r))
+    pages.refresh()
+    expect(await settled()).toBe(false)
+    release()
+    await pages.loaded()
+    expect(pages.total).toBe(6)
+
+    // a new query: the same, for its first page
+    gate = new Promise<void>((r) => (release = r))
+    pages.reset((start, limit) => gate.then(() => client.call('traces.list', { flag: 'session-test', origin: ['human'], ...start, limit })))
+    expect(await settled()).toBe(false)
+    release()
+    await pages.loaded()
+    expect(pages.total).toBe(1)
+    studio.close()
+  })
+
+  it('reads the next trace ahead until a change names it, and never while our own write to it is queued', async () => {
+    const { studio, client, ids } = await studioWithTraces('ahead', 3)
+    const [a, b] = ids as [string, string]
+    const scope = reviewScope(join(root, 'ahead', 'p'), client)
+    const first = await readAhead(scope, a)
+    await sampleOf(scope, first.sampleId)
+    // arrived: the editor opens it in its first render, from the same object
+    expect(arrivedTrace(scope, a)?.trace).toBe(first)
+    expect(await traceOf(scope, a)).toBe(first)
+    // changed elsewhere (another client): the event drops it, the next open reads it afresh
+    const changed = new Promise<void>((resolve) => client.on('traces.changed', (e) => e.ids?.includes(a) && resolve()))
+    const other = new StudioClient(inMemoryTransport(studio.dispatcher))
+    await other.call('traces.update', { id: a, expectedRevision: 1, status: 'rejected', action: 'reject' })
+    await changed
+    expect(arrivedTrace(scope, a)).toBeNull()
+    expect(await traceOf(scope, a)).toMatchObject({ revision: 2, status: 'rejected' })
+    // our own write queued: what was read ahead is older than what it will return, so it is not used
+    const ahead = await readAhead(scope, b)
+    const saving = scope.session.update(b, { status: 'accepted' }, 'accept')
+    expect(arrivedTrace(scope, b)).toBeNull()
+    expect(await traceOf(scope, b)).not.toBe(ahead)
+    // once it landed, its change event dropped whatever was read meanwhile
+    await saving
+    expect(arrivedTrace(scope, b)).toBeNull()
+    expect(await traceOf(scope, b)).toMatchObject({ revision: 2, status: 'accepted' })
     studio.close()
   })
 })

@@ -364,5 +364,11 @@ describe('facet counts', () => {
     expect(zoom.estimate).toBe(false)
     expect(zoom.total).toBe(project.traces.seqs({ query: 'zoom' }).length)
     expect(SEARCH_CAP).toBeGreaterThan(zoom.total)
+    // a list's total is the same number, for a search alone (read from its hit probe) and with a filter
+    for (const filter of [{ query: 'zoom' }, { query: 'zoom', status: ['unreviewed' as const] }]) {
+      const page = project.traces.list({ ...filter, sort: 'created', order: 'asc', offset: 0, limit: 10 })
+      const counts = project.traces.counts(filter)
+      expect({ total: page.total, estimate: page.estimate }).toEqual({ total: counts.total, estimate: counts.estimate })
+    }
   })
 })

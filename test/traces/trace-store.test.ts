@@ -161,6 +161,24 @@ describe('listing and search', () => {
     // every page plan of every filter: test/traces/trace-plans.test.ts
   })
 
+  it('keeps the search and flag indexes right when a change leaves the text or the flags alone', () => {
+    const t = project.traces.insert({ sampleId: image.id, origin: 'human', question: 'Which quokka is on the sign?', steps: [{ kind: 'answer', text: 'A wombat. \\boxed{7}', boxed: '7' }], flags: ['gamma'] }, 'test')
+    const found = (query: string): string[] => project.traces.seqs({ query }).map((r) => r.id)
+    const flagged = (flag: string): string[] => project.traces.seqs({ flag }).map((r) => r.id)
+    const ftsRows = (): number => (project.db.prepare('SELECT count(*) AS n FROM traces_fts WHERE rowid = ?').get(project.traces.seqOf(t.id)) as { n: number }).n
+    // a status change (an accept, its undo) writes no text nor flags: both still find the trace
+    project.traces.update(t.id, { status: 'accepted' }, 1, 'human', 'accept')
+    project.traces.restore(t.id, 1, 2, 'human', 'undo')
+    expect([found('quokka'), found('wombat'), flagged('gamma'), ftsRows()]).toEqual([[t.id], [t.id], [t.id], 1])
+    // a question, steps, comment or flags change moves its index with it
+    project.traces.update(t.id, { question: 'Which numbat is on the sign?', steps: [{ kind: 'answer', text: 'A platypus. \\boxed{7}', boxed: '7' }], comment: 'echidna' }, 3, 'human', 'edit')
+    expect([found('quokka'), found('wombat'), found('numbat'), found('platypus'), found('echidna'), ftsRows()]).toEqual([[], [], [t.id], [t.id], [t.id], 1])
+    project.traces.update(t.id, { flags: ['delta'] }, 4, 'human', 'flag')
+    expect([flagged('gamma'), flagged('delta'), found('numbat')]).toEqual([[], [t.id], [t.id]])
+    project.traces.update(t.id, { status: 'rejected', comment: '' }, 5, 'human', 'reject')
+    expect([found('echidna'), found('numbat'), flagged('delta')]).toEqual([[], [t.id], [t.id]])
+  })
+
   it('makes typed words safe for FTS5', () => {
     expect(toFtsQuery('red sign')).toBe('"red" "sign"')
     expect(toFtsQuery('"red sign" dig*')).toBe('"red sign" "dig"*')

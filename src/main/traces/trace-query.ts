@@ -193,7 +193,7 @@ export function pageSql(q: PageQuery, params: Params): string {
   return `SELECT ${cols} FROM traces t INDEXED BY ${walkIndex(q.filter, q.sort)} ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
 }
 
-/** The page's rows, by seq, after the page is cut (never a scan of traces). */
+/** The page's rows, by seq (a JSON array of them: one statement per page), after the page is cut (never a scan of traces). */
 export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, b.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
     s.answer AS gold, s.source, s.kind, m.hash AS thumb_hash, m.mime AS thumb_mime, m.width AS thumb_width, m.height AS thumb_height
   FROM traces t
@@ -201,7 +201,7 @@ export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.stat
   JOIN samples s ON s.seq = t.sample_seq
   JOIN sample_media first ON first.sample_seq = s.seq AND first.position = 0
   JOIN media m ON m.hash = first.media_hash
-  WHERE t.seq = ?`
+  WHERE t.seq IN (SELECT value FROM json_each(?))`
 
 /** Filters the facet counters answer alone (source, status, origin, operation; nothing else). */
 export function facetsAnswer(filter: TraceFilter): boolean {

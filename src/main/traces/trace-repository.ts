@@ -73,6 +73,16 @@ interface TraceRow {
 
 type SummaryRow = TraceRow & { source: string; thumb_hash: string; thumb_mime: MediaRef['mime']; thumb_width: number; thumb_height: number }
 
+/** A search's first hits (up to SEARCH_CAP) and the seq of the last of them. */
+type Hits = { hits: number; last: number | null }
+
+/** What a filter's counts cost, kept until the next write: the search probe, the counts once asked. */
+interface Memo {
+  stamp: string
+  hits: Hits | undefined
+  counts?: TraceCounts
+}
+
 const Steps = z.array(Step)
 const Flags = z.array(z.string())
 const Cues = z.array(VisualCue)
@@ -141,7 +151,7 @@ function stateColumns(state: TraceState, stepsJson: string, derived: DerivedColu
 
 export class TraceRepository {
   private readonly statements
-  private readonly memos = new Map<string, { stamp: string; counts: TraceCounts; hits: { hits: number; last: number | null } | undefined }>()
+  private readonly memos = new Map<string, Memo>()
 
   constructor(private readonly db: Db) {
     this.statements = {
@@ -182,7 +192,7 @@ export class TraceRepository {
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
       // json_each outside, the id index probed for each: never a scan of the table
       existing: db.prepare<[string], string>('SELECT t.id FROM json_each(?) j CROSS JOIN traces t ON t.id = j.value').pluck(),
-      summary: db.prepare<[number], SummaryRow>(ROWS_SQL),
+      summaries: db.prepare<[string], SummaryRow>(ROWS_SQL),
       facetAdd: db.prepare<{ source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
         'INSERT INTO trace_facets (source, status, origin, op, n) VALUES (@source, @status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
       ),
@@ -192,8 +202,9 @@ export class TraceRepository {
         'SELECT seq FROM traces INDEXED BY traces_list WHERE seq >= @from AND seq < @to ORDER BY seq LIMIT 1 OFFSET @skip'
       ),
       sampleSources: db.prepare<{ ids: string }, { id: string; source: string }>('SELECT id, source FROM samples WHERE id IN (SELECT value FROM json_each(@ids))'),
-      searchHits: db.prepare<{ match: string; cap: number }, { hits: number; last: number | null }>(SEARCH_HITS_SQL),
+      searchHits: db.prepare<{ match: string; cap: number }, Hits>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
+      // two subqueries: min() and max() in one SELECT scan every row, each alone is one seek
       seqRange: db.prepare<[], { lo: number | null; hi: number | null }>('SELECT (SELECT min(seq) FROM traces) AS lo, (SELECT max(seq) FROM traces) AS hi')
     }
   }
@@ -245,7 +256,8 @@ export class TraceRepository {
       }
       this.statements.insertBody.run(seq, c.question, c.steps, originDetail, c.comment)
       this.statements.revision.run(seq, 1, author, action, at, json.state)
-      this.index(seq, state, derived.answer, derived.text)
+      this.indexText(seq, state, derived.answer, derived.text)
+      this.indexFlags(seq, state)
       const block = seq >> SEQ_BLOCK_SHIFT
       blocks.set(block, (blocks.get(block) ?? 0) + 1)
       ids.push(id)
@@ -356,7 +368,22 @@ export class TraceRepository {
    * counted from the covering indexes.
    */
   counts(filter: TraceFilter = {}): TraceCounts {
-    return this.memo(filter).counts
+    const memo = this.memo(filter)
+    return (memo.counts ??= this.countNow(filter, memo.hits))
+  }
+
+  /**
+   * A list's total: from the counts when known; a search alone from its hit probe (the same
+   * number its counts give, without reading each hit's row: the status and origin split is the
+   * filter bar's, asked after the page).
+   */
+  private total(filter: TraceFilter, memo: Memo): { total: number; estimate: boolean } {
+    if (memo.counts) return memo.counts
+    if (memo.hits && Object.entries(filter).every(([k, v]) => v === undefined || k === 'query')) {
+      const scale = this.searchScale(memo.hits)
+      return { total: Math.round(memo.hits.hits * scale), estimate: scale !== 1 }
+    }
+    return (memo.counts = this.countNow(filter, memo.hits))
   }
 
   /**
@@ -364,34 +391,35 @@ export class TraceRepository {
    * list's cursor pages repeat its total, and a source or search count is the costly part.
    * The stamp moves with every write on this connection (total_changes) or another (data_version).
    */
-  private memo(filter: TraceFilter): { counts: TraceCounts; hits: { hits: number; last: number | null } | undefined } {
+  private memo(filter: TraceFilter): Memo {
     const key = JSON.stringify(filter)
     const stamp = `${this.db.pragma('data_version', { simple: true }) as number}:${this.statements.changes.get()?.n ?? 0}`
     const known = this.memos.get(key)
+    const hits = (): Hits | undefined => (filter.query === undefined ? undefined : this.searchHits(filter.query))
     // inside a transaction a rollback would not move the stamp back: no memo there
-    if (this.db.inTransaction) {
-      const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
-      return { counts: this.countNow(filter, hits), hits }
-    }
+    if (this.db.inTransaction) return { stamp, hits: hits() }
     if (known?.stamp === stamp) return known
-    const hits = filter.query === undefined ? undefined : this.searchHits(filter.query)
-    const entry = { stamp, counts: this.countNow(filter, hits), hits }
+    const entry: Memo = { stamp, hits: hits() }
     if (this.memos.size >= 32) this.memos.clear()
     this.memos.set(key, entry)
     return entry
   }
 
-  private countNow(filter: TraceFilter, hits: { hits: number; last: number | null } | undefined): TraceCounts {
+  /** What a search's counts over its first SEARCH_CAP hits are scaled by: 1 when those are all. */
+  private searchScale(hits: Hits): number {
+    if (hits.hits < SEARCH_CAP || hits.last === null) return 1
+    const range = this.statements.seqRange.get()
+    return range?.lo != null && range.hi != null && hits.last < range.hi ? (range.hi - range.lo + 1) / (hits.last - range.lo + 1) : 1
+  }
+
+  private countNow(filter: TraceFilter, hits: Hits | undefined): TraceCounts {
     const params: Params = {}
     let rows: Array<{ status: TraceStatus; origin: TraceOrigin; n: number }>
     let scale = 1
     if (filter.query !== undefined && hits) {
       params.cap = SEARCH_CAP
       rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(searchCountSql(filter, params)).all(params)
-      if (hits.hits >= SEARCH_CAP && hits.last !== null) {
-        const range = this.statements.seqRange.get()
-        if (range?.lo != null && range.hi != null && hits.last < range.hi) scale = (range.hi - range.lo + 1) / (hits.last - range.lo + 1)
-      }
+      scale = this.searchScale(hits)
     } else if (facetsAnswer(filter)) {
       rows = this.db.prepare<Params, { status: TraceStatus; origin: TraceOrigin; n: number }>(facetSql(filter, params)).all(params)
     } else {
@@ -403,12 +431,15 @@ export class TraceRepository {
       byOrigin: { synthesized: 0, human: 0, inference: 0, rollout: 0, imported: 0 },
       estimate: scale !== 1
     }
+    let all = 0
     for (const r of rows) {
       const n = Math.round(r.n * scale)
-      counts.total += n
+      all += r.n
       counts.byStatus[r.status] += n
       counts.byOrigin[r.origin] += n
     }
+    // scaled once (not the sum of rounded cells): a search's list total is the same number
+    counts.total = Math.round(all * scale)
     return counts
   }
 
@@ -431,11 +462,13 @@ export class TraceRepository {
     // a jump deep into the whole list in creation order: the offset becomes a cursor
     if (cursor === undefined && offset >= BLOCK_JUMP_FROM && sort === 'created' && Object.values(filter).every((v) => v === undefined)) {
       const seq = this.seqAtOffset(offset, descending)
-      if (seq === null) return { total: this.memo(filter).counts.total, estimate: false, items: [], next: null, prev: null }
+      if (seq === null) return { total: this.total(filter, this.memo(filter)).total, estimate: false, items: [], next: null, prev: null }
       cursor = { seq: descending ? seq + 1 : seq - 1 }
       offset = 0
     }
-    const { counts, hits } = this.memo(filter)
+    const memo = this.memo(filter)
+    const { hits } = memo
+    const counts = this.total(filter, memo)
     const walk = hits && filter.query !== undefined && sort === 'updated' ? searchWalk(hits, this.statements.seqRange.get()?.lo ?? 0, ftsMatch(filter.query)) : undefined
     const params: Params = { limit: limit + 1, offset }
     const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
@@ -445,7 +478,8 @@ export class TraceRepository {
     if (before) keys.reverse()
     const cursorOf = (k: { seq: number; updated_at: string | null } | undefined): string | null =>
       k === undefined ? null : encodeCursor(sort === 'updated' ? { seq: k.seq, updated: k.updated_at ?? '' } : { seq: k.seq })
-    const items = keys.map((k) => this.summary(k.seq))
+    const rows = new Map(this.statements.summaries.all(JSON.stringify(keys.map((k) => k.seq))).map((r) => [r.seq, r]))
+    const items = keys.map((k) => this.summary(k.seq, rows.get(k.seq)))
     // walking forwards, there is a page before when we started past a cursor or an offset
     const hasBefore = before ? more : cursor !== undefined || offset > 0
     const hasAfter = before ? true : more
@@ -484,12 +518,11 @@ export class TraceRepository {
   }
 
   /** A search's hits up to SEARCH_CAP, and the seq of the last of them. */
-  private searchHits(query: string): { hits: number; last: number | null } {
+  private searchHits(query: string): Hits {
     return this.statements.searchHits.get({ match: ftsMatch(query), cap: SEARCH_CAP }) ?? { hits: 0, last: null }
   }
 
-  private summary(seq: number): TraceSummary {
-    const r = this.statements.summary.get(seq)
+  private summary(seq: number, r: SummaryRow | undefined): TraceSummary {
     if (!r) throw new StudioError('internal', `trace seq ${seq} vanished while its page was read`)
     return {
       id: r.id,
@@ -530,18 +563,29 @@ export class TraceRepository {
     const at = new Date().toISOString()
     const revision = row.revision + 1
     const json = serialize(state)
-    const columns = { seq: row.seq, ...stateColumns(state, json.steps, derived), revision, at }
+    const stored = stateColumns(state, json.steps, derived)
+    const columns = { seq: row.seq, ...stored, revision, at }
     this.statements.update.run(columns)
-    this.statements.updateBody.run(columns)
     this.statements.revision.run(row.seq, revision, author, action, at, json.state)
-    this.statements.ftsDelete.run(row.seq)
-    this.statements.flagsDelete.run(row.seq)
-    this.index(row.seq, state, derived.answer, derived.text)
+    // a status change (an accept) leaves the body, the text and the flags as they were, and
+    // their rows and index entries too (a full-text delete re-reads the old text)
+    if (state.question !== row.question || json.steps !== row.steps || (state.comment ?? '') !== row.comment) {
+      this.statements.updateBody.run(columns)
+      this.statements.ftsDelete.run(row.seq)
+      this.indexText(row.seq, state, derived.answer, derived.text)
+    }
+    if (stored.flags !== row.flags) {
+      this.statements.flagsDelete.run(row.seq)
+      this.indexFlags(row.seq, state)
+    }
   }
 
-  private index(seq: number, state: TraceState, answer: string | null, text: string): void {
+  private indexText(seq: number, state: TraceState, answer: string | null, text: string): void {
     // the reviewer's comment is searched with the step text
     this.statements.ftsInsert.run(seq, state.question, answer ?? '', state.comment ? `${text}\n${state.comment}` : text)
+  }
+
+  private indexFlags(seq: number, state: TraceState): void {
     for (const flag of state.flags) this.statements.flagInsert.run(flag, seq)
   }
 

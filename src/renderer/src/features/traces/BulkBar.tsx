@@ -1,7 +1,7 @@
 // Bulk actions over the list: the marked traces (ctrl / shift + click) or, with none marked, the
 // whole filter. One action, a confirmation that states the count, one write (`traces.bulk`) and
 // one undo step. The last stored bulk change can be undone from here, also after a reload.
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { memo, useEffect, useState, useSyncExternalStore } from 'react'
 import type { BulkAction, BulkChange, Snapshot, TraceFilter, TraceStatus } from '../../../../shared/contract'
 import { Dialog } from '../../app/widgets'
 import { clearMarked } from './multi-select'
@@ -34,7 +34,8 @@ function confirmQuestion(action: Exclude<BulkAction, { type: 'snapshot' }>, trac
   return `${KINDS.find((k) => k.kind === action.status)?.label ?? action.status} ${traces}?`
 }
 
-export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; snapshots: Snapshot[]; onMessage: (message: string) => void }): React.JSX.Element {
+/** Memoized: opening a trace or an undo entry re-renders none of it. */
+export const BulkBar = memo(function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; snapshots: Snapshot[]; onMessage: (message: string) => void }): React.JSX.Element {
   const { scope, filter, snapshots, onMessage } = props
   const { session, client, pages } = scope
   useSyncExternalStore(pages.subscribe, pages.getVersion)
@@ -155,4 +156,4 @@ export function BulkBar(props: { scope: ReviewScope; filter: TraceFilter; snapsh
       )}
     </section>
   )
-}
+})

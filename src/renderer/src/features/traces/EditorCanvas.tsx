@@ -9,6 +9,7 @@ import type { Bbox } from '../../../../shared/pixel-ops'
 import { useStudio } from '../../app/studio-context'
 import { dragBox, MIN_BOX_SIDE } from './box-drag'
 import { BoxLayer, type BoxEditing } from './BoxLayer'
+import { isDecoded } from './image-cache'
 import { typing, useReviewKeys } from './review-keys'
 import type { EditorImage } from './trace-media'
 import { actualSize, fitViewport, frameOf, panBy, toImagePoint, wheelFactor, zoomAt, type Point, type Viewport } from './viewport'
@@ -22,11 +23,15 @@ type Gesture = { kind: 'pan'; pointer: number; last: Point } | { kind: 'draw'; p
 
 const ZOOM_STEP = 1.5
 
+/** The stage's size as last measured: the next trace's stage is as large, so its first render
+ * places the image without reading the layout (a forced layout on every j / accept) */
+let lastRoom = { width: 0, height: 0 }
+
 export function EditorCanvas(props: CanvasEditing & { traceId: string; image: EditorImage }): React.JSX.Element {
   const { traceId, image, onDraw, ...boxes } = props
   const { mediaUrl } = useStudio()
   const stage = useRef<HTMLDivElement>(null)
-  const [room, setRoom] = useState({ width: 0, height: 0 })
+  const [room, setRoom] = useState(lastRoom)
   const [drawn, setDrawn] = useState<string | null>(null)
   /** null: fitted (and refitted when the stage or the image changes) */
   const [view, setView] = useState<Viewport | null>(null)
@@ -38,10 +43,15 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
   useLayoutEffect(() => {
     const el = stage.current
     if (!el) return
-    const measure = (): void => setRoom({ width: el.clientWidth, height: el.clientHeight })
+    const measure = (): void => {
+      const next = { width: el.clientWidth, height: el.clientHeight }
+      lastRoom = next
+      setRoom((r) => (r.width === next.width && r.height === next.height ? r : next))
+    }
+    // the observer reports the size after the first layout too (a stage that differs is corrected then)
     const observer = new ResizeObserver(measure)
     observer.observe(el)
-    measure()
+    if (lastRoom.width === 0) measure()
     return () => observer.disconnect()
   }, [])
 
@@ -181,18 +191,28 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
 
   const src = image.hash ? mediaUrl(image.hash) : null
   const key = `${traceId}|${src ?? ''}`
-  const onLoad = (e: React.SyntheticEvent<HTMLImageElement>): void => {
-    const img = e.currentTarget
-    img
-      .decode()
-      .catch(() => undefined)
-      .then(() =>
-        requestAnimationFrame(() => {
-          performance.mark('trace-drawn', { detail: traceId })
-          setDrawn(key)
-        })
-      )
+  const shownImage = useRef<HTMLImageElement>(null)
+  /** the image whose drawing is awaited or marked (once per key) */
+  const awaited = useRef<string | null>(null)
+  const whenDrawn = (img: HTMLImageElement, ready: boolean): void => {
+    if (awaited.current === key) return
+    awaited.current = key
+    const mark = (): void =>
+      void requestAnimationFrame(() => {
+        performance.mark('trace-drawn', { detail: traceId })
+        setDrawn(key)
+      })
+    if (ready) mark()
+    else void img.decode().catch(() => undefined).then(mark)
   }
+  // an image the browser holds already (read ahead, or shown before) is complete as soon as it is
+  // in the page: its load event, a task queued behind others, is not waited for; one the image
+  // cache decoded is drawn in the next frame
+  useLayoutEffect(() => {
+    const img = shownImage.current
+    if (img?.complete && img.naturalWidth > 0 && src) whenDrawn(img, isDecoded(src))
+  })
+  const onLoad = (e: React.SyntheticEvent<HTMLImageElement>): void => whenDrawn(e.currentTarget, false)
 
   const zoomed = viewport.zoom > fitted.zoom * 1.01
   const rubber = gesture?.kind === 'draw' ? gesture : null
@@ -220,6 +240,7 @@ export function EditorCanvas(props: CanvasEditing & { traceId: string; image: Ed
         (src ? (
           <img
             key={key}
+            ref={shownImage}
             className="canvas-image"
             src={src}
             alt={image.label}

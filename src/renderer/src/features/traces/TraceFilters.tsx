@@ -1,9 +1,9 @@
 // Filters, search, sort and counts of the trace list. Status and origin chips show how many
 // traces each would add under the rest of the filter.
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { memo, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import { TraceFlag, TraceOrigin, TraceStatus, type Snapshot, type TraceCounts, type TraceFilter } from '../../../../shared/contract'
 import type { ReviewPlace, ReviewScope } from './review-scope'
-import { useStore } from './store'
+import { useStorePart } from './store'
 
 const STATUS_LABEL: Record<TraceStatus, string> = { unreviewed: 'unreviewed', accepted: 'accepted', rejected: 'rejected', needs_fix: 'needs fix' }
 const OPERATIONS = [
@@ -13,6 +13,9 @@ const OPERATIONS = [
   ['crop', 'with a crop'],
   ['select_frames', 'with frame selection']
 ] as const
+
+/** how long a search's rows stay on screen before its counts are asked */
+const SEARCH_COUNTS_PAUSE_MS = 400
 
 function toggle<T>(list: readonly T[] | undefined, value: T): T[] | undefined {
   const next = list?.includes(value) ? list.filter((v) => v !== value) : [...(list ?? []), value]
@@ -37,11 +40,13 @@ function narrow<K extends keyof TraceFilter>(filter: TraceFilter, key: K, value:
   return value === undefined ? without(filter, key) : { ...filter, [key]: value }
 }
 
-export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[]; dataVersion: number; searchRef: React.RefObject<HTMLInputElement | null> }): React.JSX.Element {
+/** Memoized, and reading only the filter and sort of the place: opening a trace re-renders none of it. */
+export const TraceFilters = memo(function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[]; dataVersion: number; searchRef: React.RefObject<HTMLInputElement | null> }): React.JSX.Element {
   const { scope, snapshots, dataVersion, searchRef } = props
-  const place = useStore(scope.place)
+  const filter = useStorePart(scope.place, (p) => p.filter)
+  const sort = useStorePart(scope.place, (p) => p.sort)
+  const order = useStorePart(scope.place, (p) => p.order)
   useSyncExternalStore(scope.pages.subscribe, scope.pages.getVersion)
-  const { filter } = place
   const [byStatus, setByStatus] = useState<TraceCounts | null>(null)
   const [byOrigin, setByOrigin] = useState<TraceCounts | null>(null)
   const [query, setQuery] = useState(filter.query ?? '')
@@ -50,21 +55,34 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
 
   const setFilter = (f: (current: TraceFilter) => TraceFilter): void => scope.place.set((p): ReviewPlace => ({ ...p, filter: f(p.filter) }))
 
-  // counts under the rest of the filter, refreshed when traces change (debounced by the screen)
+  // counts under the rest of the filter, refreshed when traces change (debounced by the screen),
+  // asked once the list's page has arrived: on one server thread they would delay the rows. A
+  // search's counts read thousands of hits: asked after a pause, so the next word typed (or a
+  // scroll) is not queued behind the counts of one already replaced. One call when both filters
+  // are the same.
   useEffect(() => {
     let live = true
+    let timer: ReturnType<typeof setTimeout> | undefined
     const noStatus = without(filter, 'status')
     const noOrigin = without(filter, 'origin')
-    Promise.all([scope.client.call('traces.counts', noStatus), scope.client.call('traces.counts', noOrigin)]).then(
-      ([s, o]) => {
-        if (!live) return
-        setByStatus(s)
-        setByOrigin(o)
-      },
-      () => live && (setByStatus(null), setByOrigin(null))
-    )
+    const same = JSON.stringify(noStatus) === JSON.stringify(noOrigin)
+    const ask = (): void =>
+      void Promise.all([scope.client.call('traces.counts', noStatus), same ? null : scope.client.call('traces.counts', noOrigin)]).then(
+        ([s, o]) => {
+          if (!live) return
+          setByStatus(s)
+          setByOrigin(o ?? s)
+        },
+        () => live && (setByStatus(null), setByOrigin(null))
+      )
+    void scope.pages.loaded().then(() => {
+      if (!live) return
+      if (filter.query === undefined) ask()
+      else timer = setTimeout(ask, SEARCH_COUNTS_PAUSE_MS)
+    })
     return () => {
       live = false
+      clearTimeout(timer)
     }
   }, [scope, filter, dataVersion])
 
@@ -151,7 +169,7 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
         />
       </div>
       <div className="filter-row">
-        <select aria-label="Sort" value={`${place.sort}:${place.order}`} onChange={(e) => {
+        <select aria-label="Sort" value={`${sort}:${order}`} onChange={(e) => {
           const [sort, order] = e.target.value.split(':') as [ReviewPlace['sort'], ReviewPlace['order']]
           scope.place.set((p) => ({ ...p, sort, order }))
         }}>
@@ -179,4 +197,4 @@ export function TraceFilters(props: { scope: ReviewScope; snapshots: Snapshot[];
       </div>
     </div>
   )
-}
+})

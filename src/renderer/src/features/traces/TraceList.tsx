@@ -1,6 +1,6 @@
 // The trace list, virtualized: only the rows on screen exist in the DOM, their pages are fetched
 // by offset as the person scrolls, and the scroll offset survives leaving the screen.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { TraceSummary } from '../../../../shared/contract'
 import { useStudio } from '../../app/studio-context'
 import type { ReviewScope } from './review-scope'
@@ -12,7 +12,8 @@ export const ROW_HEIGHT = 56
 /** How a row was clicked: plain opens it; ctrl/cmd marks it; shift marks a range (bulk actions). */
 export type RowClick = 'open' | 'toggle' | 'range'
 
-export function TraceList(props: { scope: ReviewScope; selectedId: string | null; onSelect: (id: string, index: number, click: RowClick) => void }): React.JSX.Element {
+/** Memoized: an undo entry or a message re-renders none of it (the selection does). */
+export const TraceList = memo(function TraceList(props: { scope: ReviewScope; selectedId: string | null; onSelect: (id: string, index: number, click: RowClick) => void }): React.JSX.Element {
   const { scope, selectedId, onSelect } = props
   const { pages, scroll } = scope
   const marked = useStore(scope.marked).ids
@@ -105,7 +106,7 @@ export function TraceList(props: { scope: ReviewScope; selectedId: string | null
       {pages.error && <div className="banner error">{pages.error}</div>}
     </div>
   )
-}
+})
 
 const STATUS_LABEL: Record<TraceSummary['status'], string> = { unreviewed: 'unreviewed', accepted: 'accepted', rejected: 'rejected', needs_fix: 'needs fix' }
 

@@ -1,7 +1,7 @@
 // Review (screen 2): the trace list with its filters on the left, the open trace on the right.
 // Keyboard first (see review-keys.ts). The screen's place (filter, scroll, selection, history)
 // lives in the project's review scope, so leaving and coming back finds everything as it was.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { ProjectInfo, Snapshot } from '../../../../shared/contract'
 import { Panel } from '../../app/error-boundary'
 import { useStudio } from '../../app/studio-context'
@@ -10,7 +10,7 @@ import { loadImage } from './image-cache'
 import { markRange, toggleMarked } from './multi-select'
 import type { HistoryInfo } from './ReviewBar'
 import { useReviewKeys } from './review-keys'
-import { listQuery, pageFetcher, reviewScope } from './review-scope'
+import { listQuery, pageFetcher, readAhead, reviewScope, sampleOf } from './review-scope'
 import { SnapshotsPanel } from './SnapshotsPanel'
 import { useStore } from './store'
 import { TraceEditor } from './TraceEditor'
@@ -32,9 +32,10 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
   const [message, setMessage] = useState<string | null>(null)
   const searchRef = useRef<HTMLInputElement>(null)
 
-  // the rows follow the filter and sort; the same query on return keeps the loaded pages
+  // the rows follow the filter and sort; the same query on return keeps the loaded pages. A layout
+  // effect: the page is asked before the filters' effects ask for counts, which wait for it
   const query = listQuery(place)
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (scope.query === query) return
     scope.query = query
     scope.scroll.virtualTop = 0
@@ -115,12 +116,24 @@ export function TraceScreen({ project, onError }: { project: ProjectInfo; onErro
       const row = await pages.load(target)
       if (!row) return
       select(row.id, target)
-      // warm the next image so j / accept stays instant
-      const after = pages.row(target + 1)
-      if (after) void loadImage(mediaUrl(after.thumb.hash)).catch(() => undefined)
     },
-    [pages, scope, select, mediaUrl]
+    [pages, scope, select]
   )
+
+  // read the next two traces ahead (state, sample and image) while this one is reviewed, so j /
+  // accept open them without a round trip, and a fast reviewer does not outrun an image still on
+  // its way; asked after the open trace's own reads
+  useEffect(() => {
+    const id = place.selectedId
+    const at = id ? pages.indexOf(id) : -1
+    if (at < 0) return
+    for (const next of [pages.row(at + 1), pages.row(at + 2)]) {
+      if (!next) continue
+      if (!scope.traces.has(next.id)) void readAhead(scope, next.id).catch(() => undefined)
+      void sampleOf(scope, next.sampleId).catch(() => undefined)
+      void loadImage(mediaUrl(next.thumb.hash)).catch(() => undefined)
+    }
+  }, [place.selectedId, pages, scope, mediaUrl])
 
   const undoOrRedo = useCallback(
     (which: 'undo' | 'redo') => {

@@ -4,6 +4,13 @@
 import { LruCache } from './lru'
 
 const cache = new LruCache<Promise<HTMLImageElement>>(64, 200_000_000)
+const decoded = new WeakSet<Promise<HTMLImageElement>>()
+
+/** The image at this URL was decoded here (a preview, the read-ahead): a new element with it draws in the next frame. */
+export function isDecoded(url: string): boolean {
+  const found = cache.get(url)
+  return found !== undefined && decoded.has(found)
+}
 
 export function loadImage(url: string): Promise<HTMLImageElement> {
   const found = cache.get(url)
@@ -13,7 +20,10 @@ export function loadImage(url: string): Promise<HTMLImageElement> {
   const loading = img.decode().then(() => img)
   cache.set(url, loading)
   loading.then(
-    () => cache.setCost(url, loading, img.naturalWidth * img.naturalHeight),
+    () => {
+      decoded.add(loading)
+      cache.setCost(url, loading, img.naturalWidth * img.naturalHeight)
+    },
     () => cache.delete(url)
   )
   return loading

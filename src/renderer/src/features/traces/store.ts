@@ -29,3 +29,9 @@ export function createStore<T>(initial: T): Store<T> {
 export function useStore<T>(store: Store<T>): T {
   return useSyncExternalStore(store.subscribe, store.get, store.get)
 }
+
+/** One part of a store's state (a field, kept by reference): a change elsewhere does not re-render. */
+export function useStorePart<T, P>(store: Store<T>, part: (state: T) => P): P {
+  const get = (): P => part(store.get())
+  return useSyncExternalStore(store.subscribe, get, get)
+}

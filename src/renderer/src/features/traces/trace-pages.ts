@@ -37,6 +37,9 @@ export class TracePages {
   private generation = 0
   private readonly listeners = new Set<() => void>()
   private version = 0
+  /** the generation of the last page that arrived (or failed), and who waits for the current one */
+  private landed = -1
+  private waiting: Array<() => void> = []
 
   constructor(private fetchPage: FetchPage) {}
 
@@ -84,6 +87,15 @@ export class TracePages {
     const p = Math.floor(index / PAGE_SIZE)
     if (!this.pages.has(p)) await (this.inFlight.get(p) ?? this.fetch(p))
     return this.row(index)
+  }
+
+  /**
+   * Resolves once a page of the current query and data has arrived (or failed): what may wait
+   * for the rows, so it does not delay them (the filter counts).
+   */
+  loaded(): Promise<void> {
+    if (this.landed === this.generation) return Promise.resolve()
+    return new Promise((resolve) => this.waiting.push(resolve))
   }
 
   /** A number that changes whenever rows or the total change (for React to re-render). */
@@ -136,6 +148,7 @@ export class TracePages {
     ).finally(() => {
       if (epoch !== this.epoch) return
       this.inFlight.delete(p)
+      if (generation === this.generation) this.land()
       this.changed()
       if (!this.error) this.pump()
     })
@@ -150,6 +163,11 @@ export class TracePages {
     const after = this.pages.get(p + 1)
     if (after?.prev && p > 0) return { before: after.prev }
     return { offset: p * PAGE_SIZE }
+  }
+
+  private land(): void {
+    this.landed = this.generation
+    for (const resolve of this.waiting.splice(0)) resolve()
   }
 
   private evict(): void {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import type { Sample, StoredTrace, TraceStatus } from '../../../../shared/contract'
 import type { SamplePatch } from './review-session'
 import { hasDerivedMedia, type Step } from '../../../../shared/toolcall/steps'
-import { sampleOf, type ReviewScope } from './review-scope'
+import { arrivedTrace, sampleOf, traceOf, type ReviewScope } from './review-scope'
 
 export interface TraceEditorState {
   trace: StoredTrace | null
@@ -40,7 +40,11 @@ const EMPTY: TraceEditorState = { trace: null, sample: null, steps: [], error: n
 
 export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor {
   const { client, session } = scope
-  const [state, setState] = useState<TraceEditorState>(EMPTY)
+  // a trace read ahead (the next one) shows in the first render: no frame of "Loading"
+  const [state, setState] = useState<TraceEditorState>(() => {
+    const ahead = arrivedTrace(scope, traceId)
+    return ahead ? { trace: ahead.trace, sample: ahead.sample, steps: ahead.trace.steps, error: null, notice: null } : EMPTY
+  })
   /** the state as last rendered, for callbacks that must not change identity */
   const latest = useRef(state)
   latest.current = state
@@ -50,11 +54,12 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   const id = useRef(traceId)
   id.current = traceId
 
+  /** makes a saved state the draft; `onScreen`: it is shown already (opened from the read-ahead) */
   const adopt = useCallback(
-    (trace: StoredTrace, sample?: Sample, notice?: string) => {
+    (trace: StoredTrace, sample?: Sample, notice?: string, onScreen = false) => {
       draft.current = trace.steps
       written.current = JSON.stringify(trace.steps)
-      setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
+      if (!onScreen) setState((s) => ({ trace, sample: sample ?? s.sample, steps: trace.steps, error: null, notice: notice ?? s.notice }))
       if (!hasDerivedMedia(trace.steps)) return
       // a trace that stores only boxes and frame picks: shown at once, its crops once rendered
       // (taken unless the trace moved on or the person started editing meanwhile)
@@ -72,10 +77,11 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
     [client]
   )
 
+  /** reads the trace afresh (after a conflict, a change), or opens it from the read-ahead */
   const reload = useCallback(
-    (notice?: string) => {
+    (notice?: string, opening = false) => {
       const wanted = id.current
-      client.call('traces.get', { id: wanted }).then(
+      ;(opening ? traceOf(scope, wanted) : client.call('traces.get', { id: wanted })).then(
         async (trace) => {
           const sample = await sampleOf(scope, trace.sampleId)
           if (id.current !== wanted) return
@@ -89,14 +95,20 @@ export function useTraceEditor(scope: ReviewScope, traceId: string): TraceEditor
   )
 
   useEffect(() => {
+    const shown = latest.current.trace
+    if (shown?.id === traceId) {
+      session.loaded(shown)
+      adopt(shown, undefined, undefined, true)
+      return
+    }
     setState(EMPTY)
     draft.current = []
     written.current = ''
     // the list row names the sample: fetch it alongside the trace
     const row = scope.pages.row(scope.pages.indexOf(traceId))
     if (row) void sampleOf(scope, row.sampleId).catch(() => undefined)
-    reload()
-  }, [traceId, scope, reload])
+    reload(undefined, true)
+  }, [traceId, scope, session, adopt, reload])
 
   // our own writes landing, refused or failing
   useEffect(
