@@ -321,7 +321,10 @@ describe('schema upgrade', () => {
       db.prepare("INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, 1, 'human', 'create', ?, ?)").run(lastInsertRowid, at, JSON.stringify({ question: 'q', steps: JSON.parse(steps), status, flags: [] }))
     }
     db.close()
-    const upgraded = Project.open(dir)
+    const said: string[] = []
+    const upgraded = Project.open(dir, { log: (line) => said.push(line) })
+    // an upgrade says what it does and how long it took (a rebuild at 1M takes ~20 s)
+    expect(said).toEqual([expect.stringMatching(/^upgrading .*project\.sqlite from schema 2 to \d+ \(.*narrow trace rows/), expect.stringMatching(/^upgraded .* in \d+\.\d s$/)])
     expect(upgraded.info()).toMatchObject({ schemaVersion: migrations.length, counts: { samples: 1, traces: 3 } })
     expect(upgraded.traces.count({ status: ['rejected'], source: 'old-src' })).toBe(2)
     // each body (question, steps) came along when the rows were narrowed (migration 011)
