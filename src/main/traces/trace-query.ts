@@ -97,7 +97,8 @@ export function walkIndex(filter: TraceFilter, sort: Sort): string {
 /**
  * The traces a job wrote (a synthesis run's, a training run's rollouts) of one origin, found by
  * the job index on trace_bodies (migration 011): `FROM` and `WHERE` over `traces t` and
- * `trace_bodies b`, the job id bound as @jobId.
+ * `trace_bodies b`; the job id is bound as @jobId unless `jobId` names another expression (a
+ * column of an outer query, or `?`).
  */
 export function jobTracesSql(origin: 'synthesized' | 'rollout', jobId = '@jobId'): string {
   return `FROM trace_bodies b JOIN traces t ON t.seq = b.seq WHERE json_extract(b.origin_detail, '$.jobId') = ${jobId} AND t.origin = '${origin}'`
