@@ -206,7 +206,12 @@ export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.stat
 
 /** Filters the facet counters answer alone (source, status, origin, operation; nothing else). */
 export function facetsAnswer(filter: TraceFilter): boolean {
-  return Object.entries(filter).every(([k, v]) => v === undefined || k === 'source' || k === 'status' || k === 'origin' || k === 'operation')
+  return filterUsesOnly(filter, ['source', 'status', 'origin', 'operation'])
+}
+
+/** Whether a filter sets nothing but `keys` (none at all: the whole list). */
+export function filterUsesOnly(filter: TraceFilter, keys: ReadonlyArray<keyof TraceFilter>): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || (keys as readonly string[]).includes(k))
 }
 
 /** The trace_facets rows of a filter (op bits: 1 crop, 2 select_frames; keyed by source first, migration 013). */

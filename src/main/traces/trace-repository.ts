@@ -26,7 +26,7 @@ import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
 import { deriveColumns, type DerivedColumns } from './trace-columns'
-import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
+import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
   id?: string
@@ -155,7 +155,8 @@ export class TraceRepository {
 
   constructor(private readonly db: Db) {
     this.statements = {
-      sampleSeq: db.prepare<[string], { seq: number; question: string }>('SELECT seq, question FROM samples WHERE id = ?'),
+      // a trace's sample: its seq (the row's key) and its source (the facet counters', migration 013)
+      sample: db.prepare<[string], { seq: number; source: string }>('SELECT seq, source FROM samples WHERE id = ?'),
       // positional parameters: a bulk insert binds ~15 values a trace, and binding by name costs
       // a lookup each (~0.7 µs a statement, measured)
       insert: db.prepare<[string, number, TraceOrigin, TraceStatus, string, string | null, number, number, string, string]>(
@@ -201,7 +202,6 @@ export class TraceRepository {
       seqInBlock: db.prepare<{ from: number; to: number; skip: number }, { seq: number }>(
         'SELECT seq FROM traces INDEXED BY traces_list WHERE seq >= @from AND seq < @to ORDER BY seq LIMIT 1 OFFSET @skip'
       ),
-      sampleSources: db.prepare<{ ids: string }, { id: string; source: string }>('SELECT id, source FROM samples WHERE id IN (SELECT value FROM json_each(@ids))'),
       searchHits: db.prepare<{ match: string; cap: number }, Hits>(SEARCH_HITS_SQL),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       // two subqueries: min() and max() in one SELECT scan every row, each alone is one seek
@@ -232,13 +232,13 @@ export class TraceRepository {
     const ids: string[] = []
     const at = new Date().toISOString()
     // a batch names few samples many times: each looked up once
-    const sampleSeqs = new Map<string, number>()
-    const write = (trace: NewTrace): [TraceStatus, TraceOrigin, DerivedColumns] => {
-      let sampleSeq = sampleSeqs.get(trace.sampleId)
-      if (sampleSeq === undefined) {
-        sampleSeq = this.statements.sampleSeq.get(trace.sampleId)?.seq
-        if (sampleSeq === undefined) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
-        sampleSeqs.set(trace.sampleId, sampleSeq)
+    const samples = new Map<string, { seq: number; source: string }>()
+    const write = (trace: NewTrace): [string, TraceStatus, TraceOrigin, DerivedColumns] => {
+      let sample = samples.get(trace.sampleId)
+      if (sample === undefined) {
+        sample = this.statements.sample.get(trace.sampleId)
+        if (sample === undefined) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
+        samples.set(trace.sampleId, sample)
       }
       // time-ordered: a new id appends to the id index instead of dirtying a random page
       const id = trace.id ?? `trace-${orderedId()}`
@@ -249,7 +249,7 @@ export class TraceRepository {
       const c = stateColumns(state, json.steps, derived)
       let seq: number
       try {
-        seq = Number(this.statements.insert.run(id, sampleSeq, trace.origin, c.status, c.flags, c.answer, c.crops, c.frameSelections, at, at).lastInsertRowid)
+        seq = Number(this.statements.insert.run(id, sample.seq, trace.origin, c.status, c.flags, c.answer, c.crops, c.frameSelections, at, at).lastInsertRowid)
       } catch (error) {
         if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${id}" already exists`)
         throw error
@@ -261,34 +261,22 @@ export class TraceRepository {
       const block = seq >> SEQ_BLOCK_SHIFT
       blocks.set(block, (blocks.get(block) ?? 0) + 1)
       ids.push(id)
-      return [state.status, trace.origin, derived]
+      return [sample.source, state.status, trace.origin, derived]
     }
     // the facet counters (migrations 007, 013) and the seq block counts (012) for the whole batch,
-    // in its transaction: facets counted per sample, then added per source (the batch's samples'
-    // sources read in one statement)
+    // in its transaction; each trace's source comes with its sample's lookup
     const blocks = new Map<number, number>()
-    type Facet = { status: TraceStatus; origin: TraceOrigin; op: number; n: number }
-    const bySample = new Map<string, Map<string, Facet>>()
-    const count = (sampleId: string, [status, origin, derived]: [TraceStatus, TraceOrigin, DerivedColumns]): void => {
+    const facets = new Map<string, { source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
+    const count = ([source, status, origin, derived]: [string, TraceStatus, TraceOrigin, DerivedColumns]): void => {
       const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
-      const key = `${status}\u0000${origin}\u0000${op}`
-      let facets = bySample.get(sampleId)
-      if (!facets) bySample.set(sampleId, (facets = new Map()))
+      const key = `${source}\u0000${status}\u0000${origin}\u0000${op}`
       const facet = facets.get(key)
       if (facet) facet.n++
-      else facets.set(key, { status, origin, op, n: 1 })
+      else facets.set(key, { source, status, origin, op, n: 1 })
     }
     this.db.transaction(() => {
-      for (const trace of traces) count(trace.sampleId, write(trace))
-      const bySource = new Map<string, Facet & { source: string }>()
-      for (const { id, source } of this.statements.sampleSources.all({ ids: JSON.stringify([...bySample.keys()]) })) {
-        for (const [key, f] of bySample.get(id) ?? []) {
-          const added = bySource.get(`${source}\u0000${key}`)
-          if (added) added.n += f.n
-          else bySource.set(`${source}\u0000${key}`, { ...f, source })
-        }
-      }
-      for (const f of bySource.values()) this.statements.facetAdd.run(f)
+      for (const trace of traces) count(write(trace))
+      for (const f of facets.values()) this.statements.facetAdd.run(f)
       for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
     })()
     return ids
@@ -379,7 +367,7 @@ export class TraceRepository {
    */
   private total(filter: TraceFilter, memo: Memo): { total: number; estimate: boolean } {
     if (memo.counts) return memo.counts
-    if (memo.hits && Object.entries(filter).every(([k, v]) => v === undefined || k === 'query')) {
+    if (memo.hits && filterUsesOnly(filter, ['query'])) {
       const scale = this.searchScale(memo.hits)
       return { total: Math.round(memo.hits.hits * scale), estimate: scale !== 1 }
     }
@@ -459,16 +447,16 @@ export class TraceRepository {
     const descending = (input.order === 'desc') !== before
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
-    // a jump deep into the whole list in creation order: the offset becomes a cursor
-    if (cursor === undefined && offset >= BLOCK_JUMP_FROM && sort === 'created' && Object.values(filter).every((v) => v === undefined)) {
-      const seq = this.seqAtOffset(offset, descending)
-      if (seq === null) return { total: this.total(filter, this.memo(filter)).total, estimate: false, items: [], next: null, prev: null }
-      cursor = { seq: descending ? seq + 1 : seq - 1 }
-      offset = 0
-    }
     const memo = this.memo(filter)
     const { hits } = memo
     const counts = this.total(filter, memo)
+    // a jump deep into the whole list in creation order: the offset becomes a cursor
+    if (cursor === undefined && offset >= BLOCK_JUMP_FROM && sort === 'created' && filterUsesOnly(filter, [])) {
+      const seq = this.seqAtOffset(offset, descending)
+      if (seq === null) return { total: counts.total, estimate: false, items: [], next: null, prev: null }
+      cursor = { seq: descending ? seq + 1 : seq - 1 }
+      offset = 0
+    }
     const walk = hits && filter.query !== undefined && sort === 'updated' ? searchWalk(hits, this.statements.seqRange.get()?.lo ?? 0, ftsMatch(filter.query)) : undefined
     const params: Params = { limit: limit + 1, offset }
     const sql = pageSql({ filter, sort, descending, cursor, ...(walk === undefined ? {} : { searchWalk: walk }) }, params)
