@@ -85,9 +85,12 @@ export function reviewScope(projectPath: string, client: StudioClient): ReviewSc
  * from the read-ahead while our own writes to it are queued (its result is newer).
  */
 export function traceOf(scope: ReviewScope, id: string): Promise<StoredTrace> {
-  const found = scope.session.isPending(id) ? undefined : scope.traces.get(id)
-  if (found) return found
-  return readAhead(scope, id)
+  return aheadOf(scope, id) ?? readAhead(scope, id)
+}
+
+/** The read-ahead of a trace, unless our own writes to it are queued (their result is newer). */
+function aheadOf(scope: ReviewScope, id: string): Promise<StoredTrace> | undefined {
+  return scope.session.isPending(id) ? undefined : scope.traces.get(id)
 }
 
 /** Fetches a trace into the read-ahead (a few entries: the next traces). */
@@ -112,7 +115,7 @@ function remember<T>(loading: Promise<T>): Promise<T> {
 
 /** The trace and its sample when both have arrived (read ahead), else null: fetch them. */
 export function arrivedTrace(scope: ReviewScope, id: string): { trace: StoredTrace; sample: Sample } | null {
-  const loading = scope.session.isPending(id) ? undefined : scope.traces.get(id)
+  const loading = aheadOf(scope, id)
   const trace = loading && (arrived.get(loading) as StoredTrace | undefined)
   const sampleLoading = trace && scope.samples.get(trace.sampleId)
   const sample = sampleLoading && (arrived.get(sampleLoading) as Sample | undefined)
