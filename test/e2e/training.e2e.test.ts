@@ -54,10 +54,14 @@ describe('Train screen', () => {
     await expect.poll(() => page.getByTestId('rollouts').locator('li').count()).toBe(2)
     await screenshot(page, 'train-running')
 
+    // the replay's two checkpoints (steps 3 and 6) are in before we cancel, so the one the
+    // trainer writes on SIGTERM is a third (cancelling mid-replay at step 6 would overwrite step-6)
+    const checkpoints = page.getByTestId('checkpoints').locator('li')
+    await expect.poll(() => checkpoints.count()).toBe(2)
     await train.detail().getByRole('button', { name: 'Cancel' }).click()
     await expect.poll(() => train.status()).toBe('cancelled')
     await expect.poll(() => train.log()).toMatch(/stopped at step \d+ on SIGTERM/)
-    expect(await page.getByTestId('checkpoints').locator('li').count()).toBeGreaterThanOrEqual(3)
+    await expect.poll(() => checkpoints.count()).toBe(3)
     expect(await train.detail().getByRole('button', { name: 'Resume' }).isVisible()).toBe(true)
 
     fake.setScenario({ default: [{ replay: RECORDED_GRPO, delayMs: 10 }, { emit: { event: 'done', modelDir: 'output/model', onnxDir } }] })
