@@ -343,6 +343,47 @@ describe('facet counts', () => {
     expectCountsExact()
   })
 
+  it('finds a sample whose traces lie in several seq blocks through the block-keyed sample index (migration 015), and its triggers too', () => {
+    // a project whose seqs went past 2^16 and 3 * 2^16: a trace row at a high seq, written and
+    // counted as insertMany writes one, moves the next seqs there (it is deleted after them)
+    copySample('plans-a-1', 'plans-blocks', 'plans:blocks')
+    const sampleSeq = project.db.prepare<[], { seq: number }>("SELECT seq FROM samples WHERE id = 'plans-blocks'").get()!.seq
+    const jump = (seq: number): (() => void) => {
+      project.db.transaction(() => {
+        project.db.prepare("INSERT INTO traces (seq, id, sample_seq, origin, status, revision, created_at, updated_at) VALUES (?, ?, ?, 'human', 'unreviewed', 1, '', '')").run(seq, `gap-${seq}`, sampleSeq)
+        project.db.prepare("INSERT INTO trace_facets (source, status, origin, op, n) VALUES ('plans:blocks', 'unreviewed', 'human', 0, 1) ON CONFLICT DO UPDATE SET n = n + 1").run()
+        project.db.prepare('INSERT INTO trace_seq_blocks (block, n) VALUES (? >> 12, 1) ON CONFLICT DO UPDATE SET n = n + 1').run(seq)
+      })()
+      return () => project.db.prepare('DELETE FROM traces WHERE seq = ?').run(seq)
+    }
+    project.traces.insertMany(makeTraces(4900, 3, ['plans-blocks']), 'import')
+    const gap1 = jump(65_536 + 10)
+    project.traces.insertMany(makeTraces(5000, 7, ['plans-blocks', 'plans-b-1']), 'import')
+    const gap2 = jump(3 * 65_536 + 99)
+    project.traces.insertMany(makeTraces(5100, 5, ['plans-blocks']), 'import')
+    gap1()
+    gap2()
+    const seqs = project.db.prepare<[], { seq: number }>("SELECT t.seq FROM traces t NOT INDEXED JOIN samples s ON s.seq = t.sample_seq WHERE s.id = 'plans-blocks' ORDER BY t.seq").all().map((r) => r.seq)
+    expect(new Set(seqs.map((s) => s >> 16))).toEqual(new Set([0, 1, 3]))
+    expect(seqs.length).toBe(3 + 4 + 5)
+    for (const order of ['asc', 'desc'] as const) {
+      const page = project.traces.list({ sampleId: 'plans-blocks', sort: 'created', order, offset: 0, limit: 500 })
+      const expected = project.db.prepare<[], { id: string }>(`SELECT id FROM traces NOT INDEXED WHERE seq IN (${seqs.join(',')}) ORDER BY seq ${order}`).all().map((r) => r.id)
+      expect(page.items.map((t) => t.id)).toEqual(expected)
+      expect(page.total).toBe(seqs.length)
+    }
+    expect(project.traces.counts({ sampleId: 'plans-blocks', status: ['unreviewed', 'accepted'] }).total).toBe(project.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM traces NOT INDEXED WHERE seq IN (${seqs.join(',')}) AND status IN ('unreviewed', 'accepted')`).get()!.n)
+    const params: Params = { limit: 101, offset: 0 }
+    expect(plan(pageSql({ filter: { sampleId: 'plans-blocks' }, sort: 'created', descending: false, cursor: undefined }, params), params).join(' | ')).toMatch(/SEARCH t USING COVERING INDEX traces_sample \(<expr>=\? AND sample_seq=\?\)/)
+    // the sample triggers find the traces in every block: a source change moves their counts, a delete deletes them
+    project.db.prepare("UPDATE samples SET source = 'plans:moved' WHERE id = 'plans-blocks'").run()
+    expect(project.traces.count({ source: 'plans:moved' })).toBe(seqs.length)
+    expectCountsExact()
+    project.db.prepare("DELETE FROM samples WHERE id = 'plans-blocks'").run()
+    expect(project.db.prepare(`SELECT count(*) AS n FROM traces NOT INDEXED WHERE seq IN (${seqs.join(',')})`).get()).toEqual({ n: 0 })
+    expectCountsExact()
+  })
+
   it('answers a source filter, alone or with status, origin and operation, from the counters', () => {
     const filter: TraceFilter = { source: 'plans:a', status: ['accepted', 'rejected'], origin: ['human'], operation: 'crop' }
     expect(facetsAnswer(filter)).toBe(true)

@@ -433,6 +433,38 @@ describe('contentless full-text index (migration 014)', () => {
   })
 })
 
+describe('sample index by seq block (migration 015)', () => {
+  it('upgrades a version-14 project: a sample’s traces, its counts and its triggers read the new index', async () => {
+    const dir = join(root, 'v14')
+    mkdirSync(join(dir, 'media'), { recursive: true })
+    const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 14) })
+    const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#446622' } }).png().toBuffer())
+    db.close()
+    const old = Project.open(dir, { migrations: migrations.slice(0, 14) })
+    for (const id of ['s-a', 's-b']) old.samples.insert({ id, kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: `src-${id}`, media: [{ hash: ref.hash, mime: ref.mime, width: ref.width, height: ref.height }], cues: [] })
+    const ids = old.traces.insertMany(
+      [0, 1, 2, 3, 4].map((i) => ({ sampleId: i % 2 === 0 ? 's-a' : 's-b', origin: 'human' as const, status: i < 2 ? ('accepted' as const) : ('unreviewed' as const), question: `Q${i}?`, steps: [{ kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }] })),
+      'test'
+    )
+    old.close()
+
+    const upgraded = Project.open(dir)
+    const index = upgraded.db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE name = 'traces_sample'").get()
+    expect(index?.sql).toMatch(/\(seq >> 16, sample_seq\)/)
+    expect(upgraded.traces.list({ sampleId: 's-a', sort: 'created', order: 'asc', offset: 0, limit: 10 }).items.map((t) => t.id)).toEqual([ids[0], ids[2], ids[4]])
+    expect(upgraded.traces.counts({ sampleId: 's-b' })).toMatchObject({ total: 2, byStatus: { accepted: 1, unreviewed: 1 } })
+    // a new trace after the upgrade joins its sample's list; the sample's source change and delete reach its traces
+    const [added] = upgraded.traces.insertMany([{ sampleId: 's-b', origin: 'human', question: 'Q5?', steps: [{ kind: 'answer', text: '\\boxed{5}', boxed: '5' }] }], 'test')
+    expect(upgraded.traces.seqs({ sampleId: 's-b' }).map((t) => t.id)).toEqual([ids[1], ids[3], added])
+    upgraded.db.prepare("UPDATE samples SET source = 'moved' WHERE id = 's-b'").run()
+    expect(upgraded.traces.counts({ source: 'moved' }).total).toBe(3)
+    upgraded.db.prepare("DELETE FROM samples WHERE id = 's-a'").run()
+    expect(upgraded.traces.count()).toBe(3)
+    expect(upgraded.traces.counts({ source: 'src-s-a' }).total).toBe(0)
+    upgraded.close()
+  })
+})
+
 describe('batch insert', () => {
   it('writes a batch in one transaction, indexed and searchable, or nothing when one trace is bad', () => {
     const before = project.traces.count()

@@ -1,7 +1,7 @@
 // The SQL of trace lists and counts. Every page is an index walk stopped at the page size
 // (issue 15): the walk is chosen here by a fixed rule and named with INDEXED BY, so a plan
 // never depends on table statistics and never sorts every match; test/traces/trace-plans.test.ts
-// checks the plan of every combination. Indexes: migrations 005, 007 and 010; facet counters: 007, 013.
+// checks the plan of every combination. Indexes: migrations 005, 007, 010, 011 and 015; facet counters: 007, 013.
 import { StudioError, type TraceFilter } from '../../shared/contract'
 import { toFtsQuery } from './trace-columns'
 
@@ -16,6 +16,13 @@ export const SEARCH_CAP = 5000
 export const SEQ_BLOCK_SHIFT = 12
 /** Offsets of the whole list from here on are found through the block counts; below, the walk is as cheap. */
 export const BLOCK_JUMP_FROM = 2000
+
+/**
+ * traces_sample is keyed (seq >> 16, sample_seq) (migration 015: a bulk insert writes only in
+ * the newest block): a sample's traces are one probe per block that holds traces, the blocks
+ * read from trace_seq_blocks (2^12 seqs each, hence >> 4). Written exactly as the index's expression.
+ */
+const IN_TRACE_BLOCKS = '(t.seq >> 16) IN (SELECT DISTINCT block >> 4 FROM trace_seq_blocks WHERE n > 0)'
 
 /** The operation filter as the expressions migration 007 indexes (written exactly alike). */
 const OPERATION: Record<NonNullable<TraceFilter['operation']>, { index: string; where: string }> = {
@@ -62,7 +69,7 @@ export function filterClauses(filter: TraceFilter, params: Params): string[] {
     params.source = filter.source
   }
   if (filter.sampleId) {
-    clauses.push('t.sample_seq = (SELECT ss.seq FROM samples ss WHERE ss.id = @sampleId)')
+    clauses.push(`t.sample_seq = (SELECT ss.seq FROM samples ss WHERE ss.id = @sampleId) AND ${IN_TRACE_BLOCKS}`)
     params.sampleId = filter.sampleId
   }
   if (filter.snapshotId) {
@@ -79,7 +86,7 @@ export function filterClauses(filter: TraceFilter, params: Params): string[] {
 
 /** The index a page of this filter walks, in this sort (see migration 007). */
 export function walkIndex(filter: TraceFilter, sort: Sort): string {
-  if (filter.sampleId) return 'traces_sample' // a sample's traces: few, in seq order (migration 010), sorted by update time after
+  if (filter.sampleId) return 'traces_sample' // a sample's traces: few, a probe per seq block (migration 015), sorted after
   const one = <T>(xs: readonly T[] | undefined): boolean => xs !== undefined && xs.length === 1
   if (sort === 'updated') {
     if (one(filter.status)) return 'traces_status_updated'
