@@ -11,6 +11,15 @@ export interface DerivedColumns {
   text: string
 }
 
+/** JSON.parse that gives undefined for text that is not JSON (a schema then refuses it). */
+export function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 export function deriveColumns(steps: readonly Step[]): DerivedColumns {
   let answer: string | null = null
   let crops = 0

@@ -25,7 +25,8 @@ import { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
-import { deriveColumns, type DerivedColumns } from './trace-columns'
+import { deriveColumns, safeJson, type DerivedColumns } from './trace-columns'
+import { TextIndex } from './text-index'
 import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
 export interface NewTrace {
@@ -87,14 +88,6 @@ const Steps = z.array(Step)
 const Flags = z.array(z.string())
 const Cues = z.array(VisualCue)
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 function parseColumn<T>(traceId: string, column: string, text: string, schema: z.ZodType<T>): T {
   let value: unknown
   try {
@@ -150,10 +143,15 @@ function stateColumns(state: TraceState, stepsJson: string, derived: DerivedColu
 }
 
 export class TraceRepository {
+  /** the full-text index, caught up off the insert path (text-index.ts, migration 016) */
+  readonly text: TextIndex
   private readonly statements
   private readonly memos = new Map<string, Memo>()
 
   constructor(private readonly db: Db) {
+    this.text = new TextIndex(db)
+    // what a killed process left unindexed
+    if (this.text.pending() > 0) this.text.schedule()
     this.statements = {
       // a trace's sample: its seq (the row's key) and its source (the facet counters', migration 013)
       sample: db.prepare<[string], { seq: number; source: string }>('SELECT seq, source FROM samples WHERE id = ?'),
@@ -170,8 +168,6 @@ export class TraceRepository {
       ),
       updateBody: db.prepare('UPDATE trace_bodies SET question = @question, steps = @steps, comment = @comment WHERE seq = @seq'),
       revision: db.prepare('INSERT INTO trace_revisions (trace_seq, revision, author, action, at, state) VALUES (?, ?, ?, ?, ?, ?)'),
-      ftsDelete: db.prepare('DELETE FROM traces_fts WHERE rowid = ?'),
-      ftsInsert: db.prepare('INSERT INTO traces_fts (rowid, question, answer, text) VALUES (?, ?, ?, ?)'),
       flagsDelete: db.prepare('DELETE FROM trace_flags WHERE trace_seq = ?'),
       flagInsert: db.prepare('INSERT INTO trace_flags (flag, trace_seq) VALUES (?, ?)'),
       byId: db.prepare<[string], TraceRow>(
@@ -231,6 +227,9 @@ export class TraceRepository {
   insertMany(traces: readonly NewTrace[], author: string, action = 'create'): string[] {
     const ids: string[] = []
     const at = new Date().toISOString()
+    // full text is written by the catch-up (text-index.ts), but for a seq at or below its mark
+    // (a seq reused after the newest traces were deleted)
+    let indexedThrough = 0
     // a batch names few samples many times: each looked up once
     const samples = new Map<string, { seq: number; source: string }>()
     const write = (trace: NewTrace): [string, TraceStatus, TraceOrigin, DerivedColumns] => {
@@ -256,7 +255,7 @@ export class TraceRepository {
       }
       this.statements.insertBody.run(seq, c.question, c.steps, originDetail, c.comment)
       this.statements.revision.run(seq, 1, author, action, at, json.state)
-      this.indexText(seq, state, derived.answer, derived.text)
+      if (seq <= indexedThrough) this.text.write(seq, state, derived.answer, derived.text)
       this.indexFlags(seq, state)
       const block = seq >> SEQ_BLOCK_SHIFT
       blocks.set(block, (blocks.get(block) ?? 0) + 1)
@@ -275,10 +274,12 @@ export class TraceRepository {
       else facets.set(key, { source, status, origin, op, n: 1 })
     }
     this.db.transaction(() => {
+      indexedThrough = this.text.indexedThrough()
       for (const trace of traces) count(write(trace))
       for (const f of facets.values()) this.statements.facetAdd.run(f)
       for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
     })()
+    this.text.schedule()
     return ids
   }
 
@@ -356,8 +357,15 @@ export class TraceRepository {
    * counted from the covering indexes.
    */
   counts(filter: TraceFilter = {}): TraceCounts {
+    const pending = this.searchable(filter)
     const memo = this.memo(filter)
-    return (memo.counts ??= this.countNow(filter, memo.hits))
+    const counts = (memo.counts ??= this.countNow(filter, memo.hits))
+    return pending > 0 ? { ...counts, pending } : counts
+  }
+
+  /** Before a search: the full-text tail indexed if short; returns how many traces it does not find yet. */
+  private searchable(filter: TraceFilter): number {
+    return filter.query === undefined ? 0 : this.text.beforeSearch()
   }
 
   /**
@@ -447,6 +455,7 @@ export class TraceRepository {
     const descending = (input.order === 'desc') !== before
     const filter: TraceFilter = { ...input }
     for (const k of ['sort', 'order', 'after', 'before', 'offset', 'limit'] as const) delete (filter as Record<string, unknown>)[k]
+    const pending = this.searchable(filter)
     const memo = this.memo(filter)
     const { hits } = memo
     const counts = this.total(filter, memo)
@@ -476,7 +485,8 @@ export class TraceRepository {
       estimate: counts.estimate,
       items,
       next: hasAfter ? cursorOf(keys.at(-1)) : null,
-      prev: hasBefore ? cursorOf(keys[0]) : null
+      prev: hasBefore ? cursorOf(keys[0]) : null,
+      ...(pending > 0 ? { pending } : {})
     }
   }
 
@@ -501,6 +511,7 @@ export class TraceRepository {
 
   /** Trace seqs matching a filter, in list order (snapshots are made from this). */
   seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
+    this.searchable(filter)
     const params: Params = {}
     return this.db.prepare<Params, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${whereAll(filter, params)} ORDER BY t.seq`).all(params)
   }
@@ -559,18 +570,12 @@ export class TraceRepository {
     // their rows and index entries too (a full-text delete re-reads the old text)
     if (state.question !== row.question || json.steps !== row.steps || (state.comment ?? '') !== row.comment) {
       this.statements.updateBody.run(columns)
-      this.statements.ftsDelete.run(row.seq)
-      this.indexText(row.seq, state, derived.answer, derived.text)
+      this.text.replace(row.seq, state, derived.answer, derived.text)
     }
     if (stored.flags !== row.flags) {
       this.statements.flagsDelete.run(row.seq)
       this.indexFlags(row.seq, state)
     }
-  }
-
-  private indexText(seq: number, state: TraceState, answer: string | null, text: string): void {
-    // the reviewer's comment is searched with the step text
-    this.statements.ftsInsert.run(seq, state.question, answer ?? '', state.comment ? `${text}\n${state.comment}` : text)
   }
 
   private indexFlags(seq: number, state: TraceState): void {

@@ -163,7 +163,9 @@ export const TracePage = z.object({
   /** cursor for the page after this one; null at the end */
   next: TraceCursor.nullable(),
   /** cursor for the page before this one; null at the start */
-  prev: TraceCursor.nullable()
+  prev: TraceCursor.nullable(),
+  /** a search: traces written but not yet in the full-text index (a bulk insert's tail, indexed in the background), which it does not find yet */
+  pending: z.number().int().positive().optional()
 })
 export type TracePage = z.infer<typeof TracePage>
 
@@ -172,7 +174,9 @@ export const TraceCounts = z.object({
   byStatus: z.record(TraceStatus, z.number().int().nonnegative()),
   byOrigin: z.record(TraceOrigin, z.number().int().nonnegative()),
   /** extrapolated from the first hits of a search with many (shown as "about"), not counted */
-  estimate: z.boolean()
+  estimate: z.boolean(),
+  /** a search: traces not yet in the full-text index, which it does not count yet (as TracePage.pending) */
+  pending: z.number().int().positive().optional()
 })
 export type TraceCounts = z.infer<typeof TraceCounts>
 

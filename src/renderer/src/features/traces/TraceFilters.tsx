@@ -180,6 +180,7 @@ export const TraceFilters = memo(function TraceFilters(props: { scope: ReviewSco
         </select>
         <span className="muted" data-testid="trace-total">
           {scope.pages.total === null ? '…' : `${countLabel(scope.pages.total, scope.pages.estimate)} traces`}
+          {scope.pages.pending > 0 && ` · ${scope.pages.pending.toLocaleString()} not yet searchable`}
         </span>
         {Object.keys(filter).length > 0 && (
           <button

@@ -27,6 +27,8 @@ export class TracePages {
   total: number | null = null
   /** the total is a search's extrapolation, not a count */
   estimate = false
+  /** a search: traces not yet in the full-text index (a bulk insert's tail being indexed), not found yet */
+  pending = 0
   error: string | null = null
   private pages = new Map<number, Page>()
   private inFlight = new Map<number, Promise<void>>()
@@ -52,6 +54,7 @@ export class TracePages {
     this.inFlight.clear()
     this.total = null
     this.estimate = false
+    this.pending = 0
     this.error = null
     this.changed()
     this.pump()
@@ -137,6 +140,7 @@ export class TracePages {
         this.pages.set(p, { items: result.items, next: result.next, prev: result.prev, generation })
         this.total = result.total
         this.estimate = result.estimate
+        this.pending = result.pending ?? 0
         // the real end of an estimated list: the last page says so
         if (result.estimate && result.next === null) this.total = p * PAGE_SIZE + result.items.length
         this.error = null

@@ -1,0 +1,118 @@
+// The full-text index written off the insert path (issue 15, migration 016; text-index.ts): a
+// search right after insertMany finds the new traces (a short tail is indexed first), a long tail
+// is reported as pending until the catch-up reaches it, an edit of a trace in the tail is indexed
+// once with its new text, the background catch-up runs by itself, and a process killed
+// mid-catch-up leaves a mark the next open resumes from.
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Project } from '../../src/main/project/project'
+import { addSampleData } from '../../src/main/project/sample-data'
+import { catchUpTraces } from '../fixtures/text-catch-up-traces'
+import { killAfterProgress } from '../helpers/kill-child'
+import { tempDir } from '../helpers/temp'
+
+const root = tempDir()
+let project: Project
+let sampleId = ''
+
+/** Entries in the index (a contentless table still counts its rows) and traces, which must be equal once caught up. */
+function entries(p: Project): { entries: number; traces: number } {
+  return {
+    entries: p.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM traces_fts').get()!.n,
+    traces: p.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM traces').get()!.n
+  }
+}
+
+/** The background catch-up's own signal: the tail is empty (one chunk per event-loop turn). */
+async function caughtUp(p: Project): Promise<void> {
+  for (let turns = 0; p.traces.text.pending() > 0; turns++) {
+    if (turns > 10_000) throw new Error('the catch-up did not finish')
+    await new Promise((r) => setImmediate(r))
+  }
+}
+
+beforeAll(async () => {
+  project = Project.create(join(root, 'text'))
+  await addSampleData(project)
+  sampleId = project.samples.list({ offset: 0, limit: 1 }).items[0]!.id
+})
+
+describe('deferred full-text index', () => {
+  it('leaves new traces out of the insert and finds them in a search right after it', () => {
+    project.traces.text.background = false
+    const before = project.traces.text.indexedThrough()
+    project.traces.insertMany(catchUpTraces(sampleId, 0, 300), 'test')
+    expect(project.traces.text.pending()).toBe(300)
+    expect(project.traces.text.indexedThrough()).toBe(before)
+    // the search indexes the short tail first
+    const page = project.traces.list({ query: 'uniq123', sort: 'created', order: 'asc', offset: 0, limit: 10 })
+    expect(page.items.map((t) => t.id)).toEqual(['catch-123'])
+    expect(page.pending).toBeUndefined()
+    expect(project.traces.text.pending()).toBe(0)
+    expect(project.traces.counts({ query: 'common' })).toMatchObject({ total: 300, estimate: false })
+    expect(entries(project)).toEqual({ entries: entries(project).traces, traces: entries(project).traces })
+  })
+
+  it('reports a long tail as pending, indexes an edited trace of it once with its new text, and finds all after the catch-up', () => {
+    project.traces.text.background = false
+    project.traces.text.searchCatchUp = 100
+    try {
+      const ids = project.traces.insertMany(catchUpTraces(sampleId, 1000, 2500), 'test')
+      // an edit in the tail: only its new text is indexed, by the catch-up
+      const edited = project.traces.get(ids[7]!)
+      project.traces.update(edited.id, { steps: [{ kind: 'thought', text: 'rewritten zebra' }, { kind: 'answer', text: '\\boxed{7}', boxed: '7' }] }, edited.revision, 'human', 'edit')
+      const page = project.traces.list({ query: 'common', sort: 'created', order: 'desc', offset: 0, limit: 5 })
+      expect(page.pending).toBe(2500)
+      expect(page.total).toBe(300)
+      expect(project.traces.counts({ query: 'common' })).toMatchObject({ total: 300, pending: 2500 })
+      // a list without a search says nothing of it
+      expect(project.traces.list({ sort: 'created', order: 'asc', offset: 0, limit: 1 }).pending).toBeUndefined()
+      expect(project.traces.text.catchUp()).toBe(2000)
+      expect(project.traces.text.pending()).toBe(500)
+      expect(project.traces.text.drain()).toBe(500)
+      expect(project.traces.counts({ query: 'common' })).toEqual({ total: 300 + 2499, byStatus: expect.any(Object), byOrigin: expect.any(Object), estimate: false })
+      expect(project.traces.seqs({ query: 'zebra' }).map((t) => t.id)).toEqual([edited.id])
+      expect(project.traces.count({ query: 'uniq1007' })).toBe(0)
+      expect(project.traces.count({ query: 'uniq3499' })).toBe(1)
+      // an edit of an indexed trace replaces its entry at once, as before
+      const again = project.traces.get(edited.id)
+      project.traces.update(again.id, { steps: [{ kind: 'thought', text: 'quokka' }, { kind: 'answer', text: '\\boxed{7}', boxed: '7' }] }, again.revision, 'human', 'edit')
+      expect(project.traces.text.pending()).toBe(0)
+      expect(project.traces.count({ query: 'zebra' })).toBe(0)
+      expect(project.traces.count({ query: 'quokka' })).toBe(1)
+      const { traces } = entries(project)
+      expect(entries(project)).toEqual({ entries: traces, traces })
+    } finally {
+      project.traces.text.searchCatchUp = 10_000
+    }
+  })
+
+  it('catches up in the background after a write, one chunk per event-loop turn', async () => {
+    project.traces.text.background = true
+    project.traces.insertMany(catchUpTraces(sampleId, 5000, 4500), 'test')
+    expect(project.traces.text.pending()).toBe(4500)
+    await caughtUp(project)
+    expect(project.traces.count({ query: 'uniq9499' })).toBe(1)
+    const { traces } = entries(project)
+    expect(entries(project)).toEqual({ entries: traces, traces })
+  })
+
+  it('resumes after a kill -9 mid-catch-up: the committed chunks stay, the killed one is redone, each trace indexed once', async () => {
+    const dir = join(root, 'killed')
+    await killAfterProgress('test/fixtures/text-catch-up-child.ts', [dir, '7000'], 4000)
+    const reopened = Project.open(dir)
+    try {
+      // one chunk committed, the second rolled back with the process
+      const first = reopened.db.prepare<[], { seq: number }>("SELECT seq FROM traces WHERE id = 'catch-0'").get()!.seq
+      expect(reopened.traces.text.indexedThrough()).toBe(first + 2000 - 1)
+      expect(reopened.traces.text.pending()).toBe(5000)
+      // the open scheduled the rest
+      await caughtUp(reopened)
+      const { traces } = entries(reopened)
+      expect(entries(reopened)).toEqual({ entries: traces, traces })
+      for (const i of [0, 1999, 2000, 3999, 6999]) expect(reopened.traces.seqs({ query: `uniq${i}` }).map((t) => t.id)).toEqual([`catch-${i}`])
+    } finally {
+      reopened.close()
+    }
+  })
+})
