@@ -175,10 +175,12 @@ describe('a crash mid-import', () => {
     const noRevision = raw.prepare('SELECT count(*) AS n FROM traces t WHERE NOT EXISTS (SELECT 1 FROM trace_revisions r WHERE r.trace_seq = t.seq)').get() as { n: number }
     const kept = (raw.prepare('SELECT count(*) AS n FROM traces').get() as { n: number }).n
     const indexed = (raw.prepare('SELECT count(*) AS n FROM traces_fts').get() as { n: number }).n
+    // the full-text index is caught up after the write (migration 016): what it has not reached is after its mark
+    const unindexed = (raw.prepare('SELECT count(*) AS n FROM traces WHERE seq > (SELECT indexed_through FROM trace_text_state)').get() as { n: number }).n
     raw.close()
     expect(lonely.n).toBe(0)
     expect(noRevision.n).toBe(0)
-    expect(indexed).toBe(kept)
+    expect(indexed + unindexed).toBe(kept)
     expect(kept).toBeGreaterThanOrEqual(50)
     expect(kept).toBeLessThan(total)
 
@@ -186,6 +188,8 @@ describe('a crash mid-import', () => {
     const rerun = await importTraces(project, 'trl', file)
     expect(rerun).toEqual({ imported: total - kept, alreadyPresent: kept, skipped: [] })
     expect(project.traces.count()).toBe(total)
+    project.traces.text.drain()
+    expect(project.db.prepare('SELECT count(*) AS n FROM traces_fts').get()).toEqual({ n: total })
     project.close()
   }, 180_000) // a child process and 6000 records: minutes on a loaded machine
 })
