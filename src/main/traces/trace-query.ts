@@ -1,7 +1,7 @@
 // The SQL of trace lists and counts. Every page is an index walk stopped at the page size
 // (issue 15): the walk is chosen here by a fixed rule and named with INDEXED BY, so a plan
 // never depends on table statistics and never sorts every match; test/traces/trace-plans.test.ts
-// checks the plan of every combination. Indexes: migrations 005, 007, 010, 011 and 015; facet counters: 007, 013.
+// checks the plan of every combination. Indexes: migrations 005, 007, 010, 011, 015 and 017; facet counters: 007, 013.
 import { StudioError, type TraceFilter } from '../../shared/contract'
 import { toFtsQuery } from './trace-columns'
 
@@ -24,12 +24,12 @@ export const BLOCK_JUMP_FROM = 2000
  */
 const IN_TRACE_BLOCKS = '(t.seq >> 16) IN (SELECT DISTINCT block >> 4 FROM trace_seq_blocks WHERE n > 0)'
 
-/** The operation filter as the expressions migration 007 indexes (written exactly alike). */
+/** The operation filter as the conditions of its partial index (migration 017; written exactly alike, so SQLite can use it). */
 const OPERATION: Record<NonNullable<TraceFilter['operation']>, { index: string; where: string }> = {
-  any: { index: 'traces_op_any', where: '((t.crops + t.frame_selections) > 0) = 1' },
-  none: { index: 'traces_op_any', where: '((t.crops + t.frame_selections) > 0) = 0' },
-  crop: { index: 'traces_op_crop', where: '(t.crops > 0) = 1' },
-  select_frames: { index: 'traces_op_frames', where: '(t.frame_selections > 0) = 1' }
+  any: { index: 'traces_op_any', where: 't.crops + t.frame_selections > 0' },
+  none: { index: 'traces_op_none', where: 't.crops + t.frame_selections = 0' },
+  crop: { index: 'traces_op_crop', where: 't.crops > 0' },
+  select_frames: { index: 'traces_op_frames', where: 't.frame_selections > 0' }
 }
 
 export function ftsMatch(query: string): string {

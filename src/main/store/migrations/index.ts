@@ -15,6 +15,7 @@ import { migration013 } from './013-source-facets'
 import { migration014 } from './014-contentless-fts'
 import { migration015 } from './015-sample-index-by-block'
 import { migration016 } from './016-deferred-text-index'
+import { migration017 } from './017-partial-operation-indexes'
 
 /** In order; `version` must equal position + 1 (checked by the migrator and a test). */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016]
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013, migration014, migration015, migration016, migration017]
