@@ -9,10 +9,8 @@
 //   search right after a write finds it; past that the search reports the tail as `pending`
 //   (not yet searchable), as a count's estimate is reported, while the background catches up.
 // An edit of a trace in the tail writes no entry (the catch-up indexes the body as it is then).
-import { Step } from '../../shared/toolcall/steps'
-import { z } from 'zod'
 import type { Db } from '../store/database'
-import { deriveColumns, safeJson } from './trace-columns'
+import { deriveColumns, safeJson, Steps } from './trace-columns'
 
 /** Traces indexed per chunk (a chunk is one write transaction: ~20-30 ms). */
 export const TEXT_CHUNK = 2000
@@ -24,8 +22,6 @@ interface Indexed {
   question: string
   comment?: string | undefined
 }
-
-const Steps = z.array(Step)
 
 interface BodyRow {
   seq: number
@@ -48,7 +44,7 @@ export class TextIndex {
     this.deferred = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'trace_text_state'").get() !== undefined
     this.statements = {
       mark: db.prepare<[], number>(this.deferred ? 'SELECT indexed_through FROM trace_text_state' : `SELECT ${Number.MAX_SAFE_INTEGER}`).pluck(),
-      setMark: db.prepare<[number]>(this.deferred ? 'UPDATE trace_text_state SET indexed_through = ?' : 'SELECT ?'),
+      setMark: this.deferred ? db.prepare<[number]>('UPDATE trace_text_state SET indexed_through = ?') : undefined,
       maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM traces').pluck(),
       tail: db.prepare<[number, number], BodyRow>('SELECT seq, question, steps, comment FROM trace_bodies WHERE seq > ? ORDER BY seq LIMIT ?'),
       insert: db.prepare<[number, string, string, string]>('INSERT INTO traces_fts (rowid, question, answer, text) VALUES (?, ?, ?, ?)'),
@@ -95,7 +91,7 @@ export class TextIndex {
         }
         // the end of the tail: the mark moves past any deleted traces too
         const next = rows.length < limit ? Math.max(mark, this.statements.maxSeq.get() ?? 0) : (rows.at(-1)?.seq ?? mark)
-        if (next !== mark) this.statements.setMark.run(next)
+        if (next !== mark) this.statements.setMark?.run(next)
         return rows.length
       })
       .immediate()

@@ -1,7 +1,11 @@
 // What the store derives from a trace's steps: the columns that lists filter on and the text
 // that full-text search indexes. One place, so the list, the filters and search never disagree.
+import { z } from 'zod'
 import { lastBoxed } from '../../shared/eval/answer-extraction'
-import type { Step } from '../../shared/toolcall/steps'
+import { Step } from '../../shared/toolcall/steps'
+
+/** A trace's steps as stored (the `trace_bodies.steps` column), checked on every read. */
+export const Steps = z.array(Step)
 
 export interface DerivedColumns {
   answer: string | null

@@ -21,11 +21,11 @@ import {
   type TraceSummary,
   VisualCue
 } from '../../shared/contract'
-import { Step } from '../../shared/toolcall/steps'
+import type { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
-import { deriveColumns, safeJson, type DerivedColumns } from './trace-columns'
+import { deriveColumns, safeJson, Steps, type DerivedColumns } from './trace-columns'
 import { TextIndex } from './text-index'
 import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
@@ -84,7 +84,6 @@ interface Memo {
   counts?: TraceCounts
 }
 
-const Steps = z.array(Step)
 const Flags = z.array(z.string())
 const Cues = z.array(VisualCue)
 

@@ -16,6 +16,8 @@ const OPERATIONS = [
 
 /** how long a search's rows stay on screen before its counts are asked */
 const SEARCH_COUNTS_PAUSE_MS = 400
+/** how often a search with traces not yet searchable is asked again */
+const PENDING_RECHECK_MS = 1500
 
 function toggle<T>(list: readonly T[] | undefined, value: T): T[] | undefined {
   const next = list?.includes(value) ? list.filter((v) => v !== value) : [...(list ?? []), value]
@@ -85,6 +87,15 @@ export const TraceFilters = memo(function TraceFilters(props: { scope: ReviewSco
       clearTimeout(timer)
     }
   }, [scope, filter, dataVersion])
+
+  // a search while a bulk insert's tail is still being indexed (the studio catches it up in the
+  // background): the pages are asked again until every trace is searchable
+  const pending = scope.pages.pending
+  useEffect(() => {
+    if (pending === 0) return
+    const timer = setTimeout(() => scope.pages.refresh(), PENDING_RECHECK_MS)
+    return () => clearTimeout(timer)
+  }, [scope, pending])
 
   // typing waits for a pause before the list is asked again
   const debounce = useRef<ReturnType<typeof setTimeout>>(undefined)
