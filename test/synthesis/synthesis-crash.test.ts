@@ -15,6 +15,7 @@ import { renderObservations } from '../../src/main/traces/materialize'
 import { Step } from '../../src/shared/toolcall/steps'
 import { CLI, assertBuilt } from '../helpers/serve-process'
 import { tempDir } from '../helpers/temp'
+import { bodySteps, FIRST_STATE_SQL } from '../../src/main/traces/trace-columns'
 import { jobTracesSql } from '../../src/main/traces/trace-query'
 
 const root = tempDir()
@@ -45,10 +46,11 @@ async function bigProject(dir: string): Promise<void> {
 
 function jobTraces(project: Project, jobId: string): Array<{ id: string; sampleId: string; steps: string }> {
   return project.db
-    .prepare<[string], { id: string; sampleId: string; steps: string }>(
-      `SELECT t.id, (SELECT s.id FROM samples s WHERE s.seq = t.sample_seq) AS sampleId, b.steps ${jobTracesSql('synthesized', '?')} ORDER BY sampleId`
+    .prepare<[string], { id: string; sampleId: string; steps: string; first_state: string | null }>(
+      `SELECT t.id, (SELECT s.id FROM samples s WHERE s.seq = t.sample_seq) AS sampleId, b.steps, ${FIRST_STATE_SQL} ${jobTracesSql('synthesized', '?')} ORDER BY sampleId`
     )
     .all(jobId)
+    .map(({ first_state, ...t }) => ({ ...t, steps: bodySteps(t.steps, first_state) }))
 }
 
 describe('a crash mid-synthesis', () => {

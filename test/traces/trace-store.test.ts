@@ -465,6 +465,31 @@ describe('sample index by seq block (migration 015)', () => {
   })
 })
 
+describe('a body without its steps until the first edit', () => {
+  it('reads revision 1’s steps, keeps the body empty through status changes, and stores the steps at the first edit and its undo', () => {
+    const bodyOf = (id: string): string => project.db.prepare<[string], { steps: string }>('SELECT b.steps FROM trace_bodies b JOIN traces t ON t.seq = b.seq WHERE t.id = ?').get(id)!.steps
+    const steps: Step[] = [{ kind: 'thought', text: 'a zoomword “quoted”\u2028 here' }, ...zoomSteps([0.123456789012345, 0.2, 0.5, 0.6], '3')]
+    const [id] = project.traces.insertMany([{ sampleId: image.id, origin: 'synthesized', question: 'Which digit? “quoted”\u2028', steps }], 'test')
+    expect(bodyOf(id!)).toBe('')
+    const created = project.traces.get(id!)
+    expect(created.steps).toEqual(steps)
+    // the full-text catch-up reads revision 1's text while the body is empty
+    expect(project.traces.seqs({ query: 'zoomword' }).map((t) => t.id)).toEqual([id])
+    // an accept (and a bulk one) changes the status only: the body stays empty, the steps read the same
+    const accepted = project.traces.update(id!, { status: 'accepted' }, 1, 'human', 'accept')
+    expect(accepted.revision).toBe(2)
+    project.bulk.apply({ ids: [id!] }, { type: 'status', status: 'rejected' }, { author: 'human' })
+    expect(bodyOf(id!)).toBe('')
+    expect(project.traces.get(id!)).toMatchObject({ steps: created.steps, status: 'rejected', revision: 3 })
+    // the first edit of the steps writes them to the body; undo to revision 1 writes revision 1's
+    const edited = project.traces.update(id!, { steps: [{ kind: 'answer', text: '\\boxed{4}', boxed: '4' }] }, 3, 'human', 'edit')
+    expect(bodyOf(id!)).toBe(JSON.stringify(edited.steps))
+    const undone = project.traces.restore(id!, 1, edited.revision, 'human', 'undo')
+    expect(undone.steps).toEqual(created.steps)
+    expect(bodyOf(id!)).toBe(JSON.stringify(created.steps))
+  })
+})
+
 describe('batch insert', () => {
   it('writes a batch in one transaction, indexed and searchable, or nothing when one trace is bad', () => {
     const before = project.traces.count()

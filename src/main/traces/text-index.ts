@@ -10,7 +10,7 @@
 //   (not yet searchable), as a count's estimate is reported, while the background catches up.
 // An edit of a trace in the tail writes no entry (the catch-up indexes the body as it is then).
 import type { Db } from '../store/database'
-import { deriveColumns, safeJson, Steps } from './trace-columns'
+import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps } from './trace-columns'
 
 /** Traces indexed per chunk (a chunk is one write transaction: ~20-30 ms). */
 export const TEXT_CHUNK = 2000
@@ -27,6 +27,7 @@ interface BodyRow {
   seq: number
   question: string
   steps: string
+  first_state: string | null
   comment: string
 }
 
@@ -46,7 +47,7 @@ export class TextIndex {
       mark: db.prepare<[], number>(this.deferred ? 'SELECT indexed_through FROM trace_text_state' : `SELECT ${Number.MAX_SAFE_INTEGER}`).pluck(),
       setMark: this.deferred ? db.prepare<[number]>('UPDATE trace_text_state SET indexed_through = ?') : undefined,
       maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM traces').pluck(),
-      tail: db.prepare<[number, number], BodyRow>('SELECT seq, question, steps, comment FROM trace_bodies WHERE seq > ? ORDER BY seq LIMIT ?'),
+      tail: db.prepare<[number, number], BodyRow>(`SELECT b.seq, b.question, b.steps, ${FIRST_STATE_SQL}, b.comment FROM trace_bodies b WHERE b.seq > ? ORDER BY b.seq LIMIT ?`),
       insert: db.prepare<[number, string, string, string]>('INSERT INTO traces_fts (rowid, question, answer, text) VALUES (?, ?, ?, ?)'),
       delete: db.prepare<[number]>('DELETE FROM traces_fts WHERE rowid = ?')
     }
@@ -85,7 +86,7 @@ export class TextIndex {
         const rows = this.statements.tail.all(mark, limit)
         for (const r of rows) {
           // steps that do not parse (never written so) still leave the question searchable
-          const steps = Steps.safeParse(safeJson(r.steps))
+          const steps = Steps.safeParse(safeJson(bodySteps(r.steps, r.first_state)))
           const derived = deriveColumns(steps.success ? steps.data : [])
           this.write(r.seq, { question: r.question, ...(r.comment ? { comment: r.comment } : {}) }, derived.answer, derived.text)
         }

@@ -25,7 +25,7 @@ import type { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
-import { deriveColumns, safeJson, Steps, type DerivedColumns } from './trace-columns'
+import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps, type DerivedColumns } from './trace-columns'
 import { TextIndex } from './text-index'
 import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
@@ -58,6 +58,8 @@ interface TraceRow {
   status: TraceStatus
   question: string
   steps: string
+  /** revision 1's state while the body holds no steps (trace-columns.ts: FIRST_STATE_SQL) */
+  first_state: string | null
   flags: string
   answer: string | null
   crops: number
@@ -160,7 +162,8 @@ export class TraceRepository {
         `INSERT INTO traces (id, sample_seq, origin, status, flags, answer, crops, frame_selections, revision, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
       ),
-      insertBody: db.prepare<[number, string, string, string, string]>('INSERT INTO trace_bodies (seq, question, steps, origin_detail, comment) VALUES (?, ?, ?, ?, ?)'),
+      // no steps until the first edit: revision 1 holds them (trace-columns.ts: FIRST_STATE_SQL)
+      insertBody: db.prepare<[number, string, string, string]>("INSERT INTO trace_bodies (seq, question, steps, origin_detail, comment) VALUES (?, ?, '', ?, ?)"),
       update: db.prepare(
         `UPDATE traces SET status = @status, flags = @flags, answer = @answer, crops = @crops, frame_selections = @frameSelections, revision = @revision, updated_at = @at
          WHERE seq = @seq`
@@ -170,7 +173,7 @@ export class TraceRepository {
       flagsDelete: db.prepare('DELETE FROM trace_flags WHERE trace_seq = ?'),
       flagInsert: db.prepare('INSERT INTO trace_flags (flag, trace_seq) VALUES (?, ?)'),
       byId: db.prepare<[string], TraceRow>(
-        `SELECT t.*, b.question, b.steps, b.origin_detail, b.comment, s.id AS sample_id, s.answer AS gold, s.cues AS cues, s.kind AS kind
+        `SELECT t.*, b.question, b.steps, ${FIRST_STATE_SQL}, b.origin_detail, b.comment, s.id AS sample_id, s.answer AS gold, s.cues AS cues, s.kind AS kind
          FROM traces t JOIN trace_bodies b ON b.seq = t.seq JOIN samples s ON s.seq = t.sample_seq WHERE t.id = ?`
       ),
       mediaSizes: db.prepare<[number], { width: number; height: number }>(
@@ -252,7 +255,7 @@ export class TraceRepository {
         if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${id}" already exists`)
         throw error
       }
-      this.statements.insertBody.run(seq, c.question, c.steps, originDetail, c.comment)
+      this.statements.insertBody.run(seq, c.question, originDetail, c.comment)
       this.statements.revision.run(seq, 1, author, action, at, json.state)
       if (seq <= indexedThrough) this.text.write(seq, state, derived.answer, derived.text)
       this.indexFlags(seq, state)
@@ -543,7 +546,8 @@ export class TraceRepository {
   private row(id: string): TraceRow {
     const row = this.statements.byId.get(id)
     if (!row) throw new StudioError('not_found', `no trace with id "${id}"`)
-    return row
+    // the steps as JSON.stringify wrote them, from the body or, until the first edit, revision 1
+    return { ...row, steps: bodySteps(row.steps, row.first_state) }
   }
 
   private currentState(row: TraceRow): TraceState {
