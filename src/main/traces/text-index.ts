@@ -10,7 +10,7 @@
 //   (not yet searchable), as a count's estimate is reported, while the background catches up.
 // An edit of a trace in the tail writes no entry (the catch-up indexes the body as it is then).
 import type { Db } from '../store/database'
-import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps } from './trace-columns'
+import { bodyStepsValue, deriveColumns, FIRST_STATE_SQL, Steps } from './trace-columns'
 
 /** Traces indexed per chunk (a chunk is one write transaction: ~20-30 ms). */
 export const TEXT_CHUNK = 2000
@@ -86,7 +86,7 @@ export class TextIndex {
         const rows = this.statements.tail.all(mark, limit)
         for (const r of rows) {
           // steps that do not parse (never written so) still leave the question searchable
-          const steps = Steps.safeParse(safeJson(bodySteps(r.steps, r.first_state)))
+          const steps = Steps.safeParse(bodyStepsValue(r.steps, r.first_state))
           const derived = deriveColumns(steps.success ? steps.data : [])
           this.write(r.seq, { question: r.question, ...(r.comment ? { comment: r.comment } : {}) }, derived.answer, derived.text)
         }

@@ -16,12 +16,17 @@ export const Steps = z.array(Step)
  */
 export const FIRST_STATE_SQL = `CASE WHEN b.steps = '' THEN (SELECT r.state FROM trace_revisions r WHERE r.trace_seq = b.seq AND r.revision = 1) END AS first_state`
 
-/** The JSON text of a body's steps: the column, or revision 1's steps while the column is '' (FIRST_STATE_SQL). */
-export function bodySteps(steps: string, firstState: string | null): string {
-  if (steps !== '' || firstState === null) return steps
-  // revision 1's state is JSON.stringify of a TraceState: its steps stringify back to the same text insertMany wrote
+/** A body's steps, parsed (not yet checked): the column, or revision 1's steps while the column is '' (FIRST_STATE_SQL). */
+export function bodyStepsValue(steps: string, firstState: string | null): unknown {
+  if (steps !== '' || firstState === null) return safeJson(steps)
   const state = safeJson(firstState)
-  return typeof state === 'object' && state !== null && 'steps' in state ? JSON.stringify(state.steps) : ''
+  return typeof state === 'object' && state !== null && 'steps' in state ? state.steps : undefined
+}
+
+/** The JSON text of a body's steps, as bodyStepsValue reads them. */
+export function bodySteps(steps: string, firstState: string | null): string {
+  // revision 1's state is JSON.stringify of a TraceState: its steps stringify back to the same text insertMany wrote
+  return steps !== '' || firstState === null ? steps : (JSON.stringify(bodyStepsValue(steps, firstState)) ?? '')
 }
 
 export interface DerivedColumns {
