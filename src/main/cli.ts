@@ -52,7 +52,11 @@ const printProgress = (p: JobProgress): void => progress.update(p)
 async function invoke(options: GlobalOptions, method: string, input: unknown): Promise<unknown> {
   const studio = await openStudio(options)
   try {
-    return await studio.dispatcher.invoke(method, input, { onProgress: (p) => printProgress(p as JobProgress) })
+    const result = await studio.dispatcher.invoke(method, input, { onProgress: (p) => printProgress(p as JobProgress) })
+    // a command leaves its traces searchable: the full-text tail the process did not catch up
+    // in the background (or a killed one left) is indexed before it exits (traces/text-index.ts)
+    if (studio.hasProject) studio.project.traces.text.drain()
+    return result
   } finally {
     studio.close()
   }

@@ -3,12 +3,14 @@
 // is reported as pending until the catch-up reaches it, an edit of a trace in the tail is indexed
 // once with its new text, the background catch-up runs by itself, and a process killed
 // mid-catch-up leaves a mark the next open resumes from.
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src/main/project/project'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { catchUpTraces } from '../fixtures/text-catch-up-traces'
 import { killAfterProgress } from '../helpers/kill-child'
+import { assertBuilt, CLI } from '../helpers/serve-process'
 import { tempDir } from '../helpers/temp'
 
 const root = tempDir()
@@ -111,6 +113,27 @@ describe('deferred full-text index', () => {
       const { traces } = entries(reopened)
       expect(entries(reopened)).toEqual({ entries: traces, traces })
       for (const i of [0, 1999, 2000, 3999, 6999]) expect(reopened.traces.seqs({ query: `uniq${i}` }).map((t) => t.id)).toEqual([`catch-${i}`])
+    } finally {
+      reopened.close()
+    }
+  })
+
+  it('leaves a project searchable after a CLI command: the tail is indexed before the process exits', async () => {
+    assertBuilt()
+    const dir = join(root, 'cli')
+    const p = Project.create(dir)
+    p.traces.text.background = false
+    await addSampleData(p)
+    const traces = entries(p).traces
+    p.traces.insertMany(catchUpTraces(p.samples.list({ offset: 0, limit: 1 }).items[0]!.id, 0, 300), 'test')
+    expect(p.traces.text.pending()).toBe(300)
+    p.close()
+    const run = spawnSync(process.execPath, [CLI, '--home', join(root, 'cli-home'), '--project', dir, 'project', 'info', '--json'], { encoding: 'utf8' })
+    expect(run.status, run.stderr).toBe(0)
+    const reopened = Project.open(dir)
+    try {
+      expect(reopened.traces.text.pending()).toBe(0)
+      expect(entries(reopened)).toEqual({ entries: traces + 300, traces: traces + 300 })
     } finally {
       reopened.close()
     }
