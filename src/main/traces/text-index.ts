@@ -4,7 +4,8 @@
 // which every trace is in traces_fts, and the traces after it (a contiguous tail: seqs only
 // grow) are caught up in chunks, each its own short write transaction:
 // - in the background after each insertMany, on the event loop (one chunk a turn, never
-//   keeping a CLI process alive), and on open for what a killed process left;
+//   keeping a process alive: a CLI command drains the rest before it exits, cli.ts), and on
+//   open for what a killed process left;
 // - before a search, when the tail is at most `searchCatchUp` traces (one batch: ~0.1 s), so a
 //   search right after a write finds it; past that the search reports the tail as `pending`
 //   (not yet searchable), as a count's estimate is reported, while the background catches up.
