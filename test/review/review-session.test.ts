@@ -193,6 +193,26 @@ describe('trace pages', () => {
     studio.close()
   })
 
+  it('carries how many traces a search does not find yet (a bulk insert still being indexed), and none once caught up', async () => {
+    const { studio, client } = await studioWithTraces('pending', 4)
+    const text = studio.project.traces.text
+    text.background = false
+    text.searchCatchUp = 0 // every tail counts as long: reported, not indexed by the search
+    const before = text.pending()
+    for (let i = 0; i < 3; i++) await client.call('traces.create', { sampleId: 'sample-img-001', origin: 'synthesized', flags: ['session-test'], steps: [{ kind: 'thought', text: 'late wombat' }, { kind: 'answer', text: '\\boxed{2}', boxed: '2' }] })
+    const pages = new TracePages((start, limit) => client.call('traces.list', { query: 'wombat', ...start, limit }))
+    pages.want(0, 15)
+    await pages.load(0)
+    expect(pages).toMatchObject({ total: 0, pending: before + 3 })
+    text.drain()
+    pages.refresh()
+    await pages.loaded()
+    expect(pages).toMatchObject({ total: 3, pending: 0 })
+    pages.reset((start, limit) => client.call('traces.list', { ...start, limit }))
+    expect(pages.pending).toBe(0)
+    studio.close()
+  })
+
   it('says when a page of the current query and data has arrived (what the filter counts wait for)', async () => {
     const { studio, client } = await studioWithTraces('loaded', 5)
     let release: () => void = () => {}
