@@ -394,15 +394,20 @@ describe('schema upgrade', () => {
   })
 })
 
+/** A project as the studio of schema `version` left it, open at that version, with one image to put in samples. */
+async function projectAt(name: string, version: number, color: string): Promise<{ dir: string; old: Project; media: Sample['media'][number] }> {
+  const dir = join(root, name)
+  mkdirSync(join(dir, 'media'), { recursive: true })
+  const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, version) })
+  const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: color } }).png().toBuffer())
+  db.close()
+  return { dir, old: Project.open(dir, { migrations: migrations.slice(0, version) }), media: { hash: ref.hash, mime: ref.mime, width: ref.width, height: ref.height } }
+}
+
 describe('contentless full-text index (migration 014)', () => {
   it('finds after the upgrade what it found before, keeps no copy of the text, and an edit replaces a trace’s terms', async () => {
-    const dir = join(root, 'v13')
-    mkdirSync(join(dir, 'media'), { recursive: true })
-    const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 13) })
-    const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#224466' } }).png().toBuffer())
-    db.close()
-    const old = Project.open(dir, { migrations: migrations.slice(0, 13) })
-    old.samples.insert({ id: 'fts-sample', kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: 'fts', media: [{ hash: ref.hash, mime: ref.mime, width: ref.width, height: ref.height }], cues: [] })
+    const { dir, old, media } = await projectAt('v13', 13, '#224466')
+    old.samples.insert({ id: 'fts-sample', kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: 'fts', media: [media], cues: [] })
     const texts = ['amber lantern near the gate', 'amber kettle on a shelf', 'velvet lantern in the hall', 'a sign with the digit four']
     const ids = old.traces.insertMany(
       texts.map((text, i) => ({ sampleId: 'fts-sample', origin: 'human' as const, question: `Question ${i}?`, steps: [{ kind: 'thought' as const, text }, { kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }] })),
@@ -435,13 +440,8 @@ describe('contentless full-text index (migration 014)', () => {
 
 describe('sample index by seq block (migration 015)', () => {
   it('upgrades a version-14 project: a sample’s traces, its counts and its triggers read the new index', async () => {
-    const dir = join(root, 'v14')
-    mkdirSync(join(dir, 'media'), { recursive: true })
-    const db = openDatabase(join(dir, 'project.sqlite'), { migrations: migrations.slice(0, 14) })
-    const ref = await new MediaStore(join(dir, 'media'), db).put(await sharp({ create: { width: 64, height: 48, channels: 3, background: '#446622' } }).png().toBuffer())
-    db.close()
-    const old = Project.open(dir, { migrations: migrations.slice(0, 14) })
-    for (const id of ['s-a', 's-b']) old.samples.insert({ id, kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: `src-${id}`, media: [{ hash: ref.hash, mime: ref.mime, width: ref.width, height: ref.height }], cues: [] })
+    const { dir, old, media } = await projectAt('v14', 14, '#446622')
+    for (const id of ['s-a', 's-b']) old.samples.insert({ id, kind: 'image', question: 'Which digit?', answer: '4', answerType: 'number', source: `src-${id}`, media: [media], cues: [] })
     const ids = old.traces.insertMany(
       [0, 1, 2, 3, 4].map((i) => ({ sampleId: i % 2 === 0 ? 's-a' : 's-b', origin: 'human' as const, status: i < 2 ? ('accepted' as const) : ('unreviewed' as const), question: `Q${i}?`, steps: [{ kind: 'answer' as const, text: `\\boxed{${i}}`, boxed: String(i) }] })),
       'test'
