@@ -453,6 +453,11 @@ describe('sample index by seq block (migration 015)', () => {
     expect(index?.sql).toMatch(/\(seq >> 16, sample_seq\)/)
     expect(upgraded.traces.list({ sampleId: 's-a', sort: 'created', order: 'asc', offset: 0, limit: 10 }).items.map((t) => t.id)).toEqual([ids[0], ids[2], ids[4]])
     expect(upgraded.traces.counts({ sampleId: 's-b' })).toMatchObject({ total: 2, byStatus: { accepted: 1, unreviewed: 1 } })
+    // 016: the traces indexed before the upgrade are behind the full-text mark; 017: the operation walks are partial indexes
+    expect(upgraded.traces.text.pending()).toBe(0)
+    expect(upgraded.traces.seqs({ query: 'q3' }).map((t) => t.id)).toEqual([ids[3]])
+    expect(upgraded.traces.list({ operation: 'none', sort: 'created', order: 'asc', offset: 0, limit: 10 }).items.map((t) => t.id)).toEqual(ids)
+    expect(upgraded.traces.count({ operation: 'any' })).toBe(0)
     // a new trace after the upgrade joins its sample's list; the sample's source change and delete reach its traces
     const [added] = upgraded.traces.insertMany([{ sampleId: 's-b', origin: 'human', question: 'Q5?', steps: [{ kind: 'answer', text: '\\boxed{5}', boxed: '5' }] }], 'test')
     expect(upgraded.traces.seqs({ sampleId: 's-b' }).map((t) => t.id)).toEqual([ids[1], ids[3], added])
