@@ -1,0 +1,40 @@
+// The import's worker thread: reads, parses, checks and converts the file's records in chunks
+// (converted-chunks.ts) and posts each chunk to the main thread, which stores media and writes
+// while this thread reads on: a pipeline over two cores. At most AHEAD chunks wait unwritten
+// (memory stays flat on a file of a million records). Built as `trace-import-worker.js` beside the
+// main bundle (electron.vite.config.ts); PIXEL_STUDIO_TRACE_IMPORT_WORKER overrides the file.
+import { parentPort, workerData } from 'node:worker_threads'
+import { convertedChunks } from './converted-chunks'
+import { messageOf } from './import-result'
+import type { HostToTraceImportWorker, TraceImportWorkerData, TraceImportWorkerToHost } from './trace-import-protocol'
+
+/** chunks posted and not yet written; the next is read meanwhile */
+const AHEAD = 2
+
+const port = parentPort
+if (!port) throw new Error('trace-import-worker runs as a worker thread')
+const { file, format } = workerData as TraceImportWorkerData
+const post = (message: TraceImportWorkerToHost): void => port.postMessage(message)
+
+let posted = 0
+let written = 0
+let wake: (() => void) | null = null
+port.on('message', (message: HostToTraceImportWorker) => {
+  if (message.type === 'written') {
+    written++
+    wake?.()
+    wake = null
+  }
+})
+
+async function run(): Promise<void> {
+  for await (const { records, refused, read, bytes, ms } of convertedChunks(file, format)) {
+    post({ type: 'chunk', records: JSON.stringify(records), refused, read, bytes, ms })
+    posted++
+    while (posted - written >= AHEAD) await new Promise<void>((resolve) => (wake = resolve))
+  }
+  const cpu = process.threadCpuUsage()
+  post({ type: 'end', cpuMs: (cpu.user + cpu.system) / 1000 })
+}
+
+run().catch((error: unknown) => post({ type: 'failed', message: messageOf(error) }))
