@@ -192,7 +192,7 @@ function wholeRecords(dir: string): number {
 }
 
 describe('a crash mid-import', () => {
-  it.each(['inline', 'worker'] as const)('leaves only whole records after kill -9, and a re-run completes the rest (converted %s)', async (thread) => {
+  it.each(['inline', 'worker', 'both'] as const)('leaves only whole records after kill -9, and a re-run completes the rest (converted %s)', async (thread) => {
     const { file, total } = await manyRecords()
     const dir = join(root, `crash-project-${thread}`)
     Project.create(dir).close()
@@ -237,6 +237,29 @@ describe('the import pipeline (worker thread)', () => {
     const again = Project.open(dir)
     expect(await importTraces(again, 'trl', file, { thread: 'worker' })).toEqual({ imported: total - kept, alreadyPresent: kept, skipped: [] })
     again.close()
+  }, 180_000)
+
+  it('converting here until the worker takes over gives the same traces as converting here only (ids repeated across the hand-over too)', async () => {
+    const { file: many } = await manyRecords()
+    // 6000 records whose ids repeat: the second 3000 get their record number (the keys cross threads)
+    const file = join(root, 'trl', 'repeated.jsonl')
+    writeFileSync(file, readFileSync(many, 'utf8').trim().split('\n').map((l, i) => JSON.stringify({ ...(JSON.parse(l) as object), id: `dup-${i % 3000}` })).join('\n') + '\n')
+    const tracesOf = (project: Project): Array<[string, string, string]> =>
+      (project.db.prepare('SELECT id FROM traces ORDER BY id').pluck().all() as string[]).map((id) => {
+        const t = project.traces.get(id)
+        return [id, t.question, JSON.stringify(t.steps)]
+      })
+    const inline = Project.create(join(root, 'repeated-inline'))
+    const both = Project.create(join(root, 'repeated-both'))
+    let stages: ImportStages | undefined
+    expect(await importTraces(inline, 'trl', file, { thread: 'inline' })).toEqual({ imported: 6000, alreadyPresent: 0, skipped: [] })
+    expect(await importTraces(both, 'trl', file, { thread: 'both', onStages: (s) => (stages = s) })).toEqual({ imported: 6000, alreadyPresent: 0, skipped: [] })
+    // wherever the worker took over (or not at all, if this thread was done first), the same traces
+    expect(stages!.thread === 'worker' ? stages!.inlineRecords < 6000 : stages!.inlineRecords === 6000).toBe(true)
+    expect(tracesOf(both)).toEqual(tracesOf(inline))
+    expect(both.traces.exists(importIds(file, 'dup-7@record-3008').traceId)).toBe(true)
+    inline.close()
+    both.close()
   }, 180_000)
 
   it('reports progress from the bytes read: a total estimated as it goes, exact at the end, and each stage timed', async () => {

@@ -48,12 +48,13 @@ const NEWLINE = 10
 const CR = 13
 
 /** Lines split on the bytes (a newline byte is never inside a UTF-8 character): exact byte positions, no readline. */
-async function* jsonlTexts(file: string): AsyncGenerator<RecordText> {
+async function* jsonlTexts(file: string, after: number): AsyncGenerator<RecordText> {
   let rest: Buffer | null = null // a line begun in an earlier block
   let position = 0 // bytes before the current block
   let index = 0
   const line = (bytes: Buffer, end: number): RecordText | null => {
     index++
+    if (index <= after) return null // skipped: not even decoded
     let text = bytes.toString('utf8', 0, bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length)
     if (index === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     return text.trim() === '' ? null : { index, text, cut: false, bytes: end }
@@ -144,14 +145,15 @@ async function* arrayTexts(file: string): AsyncGenerator<RecordText> {
   if (phase === 'element') yield { index, text: pending, cut: true, bytes: stream.bytesRead }
 }
 
-async function* texts(file: string): AsyncGenerator<RecordText> {
-  if ((await firstChar(file)) === '[') yield* arrayTexts(file)
-  else yield* jsonlTexts(file)
+async function* texts(file: string, after: number): AsyncGenerator<RecordText> {
+  if ((await firstChar(file)) === '[') {
+    for await (const t of arrayTexts(file)) if (t.index > after) yield t
+  } else yield* jsonlTexts(file, after)
 }
 
-/** Every record of the file with its 1-based number (JSONL: its line), or why it is unreadable. */
-export async function* readRecords(file: string): AsyncGenerator<RecordEntry> {
-  for await (const { index, text, cut, bytes } of texts(file)) {
+/** Every record of the file with its 1-based number (JSONL: its line), or why it is unreadable; `after`: from the record after that number on (the ones before are not parsed). */
+export async function* readRecords(file: string, after = 0): AsyncGenerator<RecordEntry> {
+  for await (const { index, text, cut, bytes } of texts(file, after)) {
     const entry = parse(index, bytes, text)
     yield entry.ok || !cut ? entry : { index, bytes, ok: false, message: 'the file ends inside this record (truncated?)' }
   }

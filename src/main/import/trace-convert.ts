@@ -42,14 +42,22 @@ export interface RefusedRecord {
 
 /** Converts the records of one file in order: a record id repeated in the file gets its record number too. */
 export class RecordConverter {
-  private readonly keys = new Set<string>()
+  private readonly keys: Set<string>
   private readonly toChat: (value: unknown) => ImportedChat
 
+  /** `keys`: the record ids of the file's earlier records, when another thread converted those */
   constructor(
     private readonly file: string,
-    format: TraceImportFormat
+    format: TraceImportFormat,
+    keys: Iterable<string> = []
   ) {
     this.toChat = CHAT_READERS[format]
+    this.keys = new Set(keys)
+  }
+
+  /** The record ids seen so far (to go on converting the file elsewhere). */
+  keysSeen(): string[] {
+    return [...this.keys]
   }
 
   /** The record converted, or why it cannot be imported (never throws: one bad record never stops the file). */

@@ -1,69 +1,106 @@
-// Where the trace import's converted chunks come from: a worker thread (trace-import-worker.ts)
-// that converts ahead while this thread writes, or, for a small file, the same conversion inline
-// (a worker's start costs about what converting a thousand records does).
+// Where the trace import's converted chunks come from. This thread converts the first chunks
+// itself (converted-chunks.ts) while, for a large file, a worker thread (trace-import-worker.ts)
+// loads; once the worker is ready it takes over from the next record and converts ahead while this
+// thread writes ('both', the default for a large file). So the worker's start (~250 ms built, ~1 s
+// from source with tsx) is never waited for, and a small file never pays for it. 'inline' and
+// 'worker' keep to one thread (tests run each path on its own).
 import { Worker } from 'node:worker_threads'
-import { StudioError, type TraceImportFormat } from '../../shared/contract'
+import type { TraceImportFormat } from '../../shared/contract'
+import { StudioError } from '../../shared/contract/errors'
 import { resolveWorkerFile } from '../runtime/worker-file'
 import { convertedChunks, type ConvertedChunk } from './converted-chunks'
 import { messageOf } from './import-result'
-import type { ConvertedRecord } from './trace-convert'
-import type { HostToTraceImportWorker, TraceImportWorkerToHost } from './trace-import-protocol'
+import { RecordConverter, type ConvertedRecord } from './trace-convert'
+import type { HostToTraceImportWorker, TraceImportWorkerData, TraceImportWorkerToHost } from './trace-import-protocol'
 
-/** A file at least this large is converted in a worker thread (~6000 records of our TRL export): the built worker takes ~250 ms to start (zod and the codec loaded again), what converting ~5000 records costs. */
+/** A file at least this large gets a worker thread (~6000 records of our TRL export): below, its start costs more CPU than it saves. */
 export const WORKER_FROM_BYTES = 16 << 20
-
-export interface ChunkSource {
-  readonly thread: 'worker' | 'inline'
-  /** ms this thread spent taking in the chunks (JSON.parse of the worker's) */
-  readonly receiveMs: number
-  /** ms the worker thread was busy, as of close(), and its CPU ms as of the end of the file (0 inline) */
-  readonly busyMs: number
-  readonly cpuMs: number
-  /** the next chunk, or null after the last; rejects when the file cannot be read on, or on cancel */
-  next(): Promise<ConvertedChunk | null>
-  /** the chunk handed out last is written (the worker may read further ahead) */
-  written(): void
-  close(): Promise<void>
-}
-
-export function chunkSource(file: string, format: TraceImportFormat, thread: 'worker' | 'inline', signal?: AbortSignal): ChunkSource {
-  return thread === 'worker' ? new WorkerChunks(file, format, signal) : inlineChunks(file, format)
-}
 
 const unreadable = (file: string, message: string): StudioError => new StudioError('invalid_input', `${file}: ${message}`)
 
-function inlineChunks(file: string, format: TraceImportFormat): ChunkSource {
-  const chunks = convertedChunks(file, format)
-  return {
-    thread: 'inline',
-    receiveMs: 0,
-    busyMs: 0,
-    cpuMs: 0,
-    next: async () => {
-      try {
-        const r = await chunks.next()
-        return r.done ? null : r.value
-      } catch (error) {
-        throw unreadable(file, messageOf(error))
-      }
-    },
-    written: () => {},
-    close: async () => {
-      await chunks.return(undefined)
+export type ImportThread = 'inline' | 'worker' | 'both'
+
+export class ImportChunks {
+  private readonly converter: RecordConverter
+  private readonly inline: AsyncGenerator<ConvertedChunk>
+  private readonly worker: WorkerChunks | null
+  /** the last chunk converted here, to hand over from */
+  private from = { last: 0, read: 0 }
+  private handedOver = false
+  /** ms this thread spent converting, and taking in the worker's chunks (JSON.parse) */
+  convertMs = 0
+  receiveMs = 0
+
+  constructor(
+    private readonly file: string,
+    format: TraceImportFormat,
+    private readonly mode: ImportThread,
+    signal?: AbortSignal
+  ) {
+    this.converter = new RecordConverter(file, format)
+    this.inline = convertedChunks(file, this.converter)
+    this.worker = mode === 'inline' ? null : new WorkerChunks(file, format, signal)
+  }
+
+  /** 'worker' once the worker has taken over */
+  get thread(): 'worker' | 'inline' {
+    return this.handedOver ? 'worker' : 'inline'
+  }
+
+  /** the worker thread's busy and CPU ms (0 before it takes over) */
+  get workerMs(): { busy: number; cpu: number } {
+    return { busy: this.worker?.busyMs ?? 0, cpu: this.worker?.cpuMs ?? 0 }
+  }
+
+  /** The next chunk, or null after the last; rejects when the file cannot be read on, or on cancel. */
+  async next(): Promise<ConvertedChunk | null> {
+    if (this.mode === 'worker' && !this.handedOver) await this.worker!.whenReady
+    if (!this.handedOver && this.worker?.ready) {
+      this.worker.start({ ...this.from, keys: this.converter.keysSeen() })
+      this.handedOver = true
+      await this.inline.return(undefined)
     }
+    if (this.handedOver) {
+      const chunk = await this.worker!.next()
+      this.receiveMs += this.worker!.lastReceiveMs
+      return chunk
+    }
+    const at = performance.now()
+    let r: IteratorResult<ConvertedChunk>
+    try {
+      r = await this.inline.next()
+    } catch (error) {
+      throw unreadable(this.file, messageOf(error))
+    }
+    this.convertMs += performance.now() - at
+    if (r.done) return null
+    this.from = { last: r.value.last, read: r.value.read }
+    return r.value
+  }
+
+  /** The chunk handed out last is written (the worker may read further ahead). */
+  written(): void {
+    if (this.handedOver) this.worker!.written()
+  }
+
+  async close(): Promise<void> {
+    await this.inline.return(undefined)
+    await this.worker?.close()
   }
 }
 
 /** The worker's messages in order; a chunk's records come as one JSON string (trace-import-protocol.ts). */
-class WorkerChunks implements ChunkSource {
-  readonly thread = 'worker'
-  receiveMs = 0
-  busyMs = 0
-  cpuMs = 0
+class WorkerChunks {
   private readonly worker: Worker
   private readonly queue: TraceImportWorkerToHost[] = []
   private waiting: { resolve: (m: TraceImportWorkerToHost) => void; reject: (e: unknown) => void } | null = null
   private failure: unknown = null
+  ready = false
+  /** resolves once the worker has loaded; rejects if it fails first */
+  readonly whenReady: Promise<void>
+  lastReceiveMs = 0
+  busyMs = 0
+  cpuMs = 0
 
   constructor(
     private readonly file: string,
@@ -71,12 +108,24 @@ class WorkerChunks implements ChunkSource {
     private readonly signal: AbortSignal | undefined
   ) {
     const { file: script, execArgv } = resolveWorkerFile('trace-import-worker', import.meta.url, process.env.PIXEL_STUDIO_TRACE_IMPORT_WORKER)
-    this.worker = new Worker(script, { execArgv, workerData: { file, format } })
+    this.worker = new Worker(script, { execArgv, workerData: { file, format } satisfies TraceImportWorkerData })
+    let loaded = (): void => {}
+    this.whenReady = new Promise<void>((resolve, reject) => {
+      loaded = resolve
+      this.notLoaded = reject
+    })
+    this.whenReady.catch(() => {}) // 'both' never waits for it: a worker that fails to load only means this thread converts on
     this.worker.on('message', (m: TraceImportWorkerToHost) => {
+      if (m.type === 'ready') {
+        this.ready = true
+        loaded()
+        return
+      }
       const waiting = this.take()
       if (waiting) waiting.resolve(m)
       else this.queue.push(m)
     })
+    // before it takes over, a worker that fails only means this thread converts the whole file
     this.worker.on('error', (e) => this.fail(new StudioError('internal', `the trace import worker failed: ${e.message}`)))
     this.worker.on('exit', (code) => this.fail(new StudioError('internal', `the trace import worker stopped (exit code ${code}) before the end of ${file}`)))
     signal?.addEventListener('abort', this.onAbort, { once: true })
@@ -90,8 +139,11 @@ class WorkerChunks implements ChunkSource {
     return waiting
   }
 
+  private notLoaded: (error: unknown) => void = () => {}
+
   private fail(error: unknown): void {
     this.failure ??= error
+    this.notLoaded(this.failure)
     this.take()?.reject(this.failure)
   }
 
@@ -102,17 +154,23 @@ class WorkerChunks implements ChunkSource {
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }))
   }
 
+  start(from: { last: number; read: number; keys: string[] }): void {
+    this.worker.postMessage({ type: 'start', ...from } satisfies HostToTraceImportWorker)
+  }
+
   async next(): Promise<ConvertedChunk | null> {
+    this.lastReceiveMs = 0
     const m = await this.message()
     if (m.type === 'failed') throw unreadable(this.file, m.message)
     if (m.type === 'end') {
       this.cpuMs = m.cpuMs
       return null
     }
+    if (m.type !== 'chunk') return this.next()
     const at = performance.now()
     const records = JSON.parse(m.records) as ConvertedRecord[]
-    this.receiveMs += performance.now() - at
-    return { records, refused: m.refused, read: m.read, bytes: m.bytes, ms: m.ms }
+    this.lastReceiveMs = performance.now() - at
+    return { records, refused: m.refused, read: m.read, last: m.last, bytes: m.bytes, ms: m.ms }
   }
 
   written(): void {
@@ -121,8 +179,8 @@ class WorkerChunks implements ChunkSource {
 
   async close(): Promise<void> {
     this.signal?.removeEventListener('abort', this.onAbort)
-    this.busyMs = this.worker.performance.eventLoopUtilization().active
     this.failure ??= new StudioError('internal', 'the trace import worker was closed')
+    this.busyMs = this.worker.performance.eventLoopUtilization().active
     await this.worker.terminate()
   }
 }

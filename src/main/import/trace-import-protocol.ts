@@ -11,12 +11,16 @@ export interface TraceImportWorkerData {
 }
 
 export type HostToTraceImportWorker =
+  /** go on from the record after `last` (`read` records before it, whose ids are `keys`): the host converted those itself while the worker started */
+  | { type: 'start'; last: number; read: number; keys: string[] }
   /** the host has written a chunk: the worker may read further ahead */
-  { type: 'written' }
+  | { type: 'written' }
 
 export type TraceImportWorkerToHost =
+  /** loaded, waiting for 'start' */
+  | { type: 'ready' }
   /** `records`: JSON of ConvertedRecord[] (trace-convert.ts); the rest as in ConvertedChunk */
-  | { type: 'chunk'; records: string; refused: RefusedRecord[]; read: number; bytes: number; ms: { read: number; convert: number } }
+  | { type: 'chunk'; records: string; refused: RefusedRecord[]; read: number; last: number; bytes: number; ms: { read: number; convert: number } }
   /** `cpuMs`: the worker thread's CPU time (user + system) */
   | { type: 'end'; cpuMs: number }
   /** the file itself cannot be read on (not a JSON array, an I/O error): nothing after this */

@@ -16,7 +16,7 @@ import type { Project } from '../project/project'
 import { resolveMedia } from './chat-to-trace'
 import { ImportTally, messageOf } from './import-result'
 import type { ConvertedRecord, RefusedRecord } from './trace-convert'
-import { chunkSource, WORKER_FROM_BYTES } from './trace-import-host'
+import { ImportChunks, WORKER_FROM_BYTES, type ImportThread } from './trace-import-host'
 
 export { importIds } from './trace-convert'
 
@@ -24,20 +24,22 @@ export interface TraceImportOptions {
   imageRoot?: string | undefined
   signal?: AbortSignal
   onProgress?: (p: JobProgress) => void
-  /** where records are converted; default: a worker thread for a file of WORKER_FROM_BYTES or more */
-  thread?: 'worker' | 'inline'
+  /** who converts the records (trace-import-host.ts): 'both' (the default for a file of WORKER_FROM_BYTES or more: a worker thread takes over once it has started), 'inline' (the default below), 'worker' */
+  thread?: ImportThread
   /** where the time went, once the import ends (benchmarks) */
   onStages?: (stages: ImportStages) => void
 }
 
-/** Milliseconds per stage: of the converting thread (the worker, or this one inline) and of this thread. */
+/** Milliseconds per stage, of the converting threads and of this one. */
 export interface ImportStages {
+  /** 'worker' when the worker took over, after `inlineRecords` converted here while it started */
   thread: 'worker' | 'inline'
-  /** reading + JSON.parse, the format check + ids + conversion; worker: the rest of its busy time (JSON of the chunks, messages) */
+  inlineRecords: number
+  /** reading + JSON.parse, the format check + ids + conversion (both threads); the worker's other busy time (loading, JSON of the chunks, messages) */
   converting: { read: number; convert: number; other: number }
-  /** taking in the chunks, the presence lookups, media and building the rows, the transactions, waiting for the next chunk */
+  /** this thread: taking in the worker's chunks, the presence lookups, media and building the rows, the transactions, waiting for the next chunk */
   main: { receive: number; lookup: number; media: number; write: number; wait: number }
-  /** CPU ms (user + system) of this thread and of the worker thread (0 inline) */
+  /** CPU ms (user + system) of this thread and of the worker thread */
   cpuMs: { main: number; worker: number }
 }
 
@@ -118,7 +120,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   // a record counts (and shows in progress) once it is committed: progress never runs ahead of
   // the file; the total is estimated from the bytes read until the end of the file gives it
   const tally = new ImportTally(options, null, 1, PROGRESS_MS)
-  const stages: ImportStages = { thread: 'inline', converting: { read: 0, convert: 0, other: 0 }, main: { receive: 0, lookup: 0, media: 0, write: 0, wait: 0 }, cpuMs: { main: 0, worker: 0 } }
+  const stages: ImportStages = { thread: 'inline', inlineRecords: 0, converting: { read: 0, convert: 0, other: 0 }, main: { receive: 0, lookup: 0, media: 0, write: 0, wait: 0 }, cpuMs: { main: 0, worker: 0 } }
   const mainCpu = process.threadCpuUsage()
   const lap = (stage: keyof ImportStages['main'], since: number): number => {
     const now = performance.now()
@@ -210,7 +212,8 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     lap('write', at)
   }
   options.signal?.throwIfAborted()
-  const chunks = chunkSource(file, format, options.thread ?? (size >= WORKER_FROM_BYTES ? 'worker' : 'inline'), options.signal)
+  const chunks = new ImportChunks(file, format, options.thread ?? (size >= WORKER_FROM_BYTES ? 'both' : 'inline'), options.signal)
+  const workerConverting = { read: 0, convert: 0 }
   try {
     for (let at = performance.now(); ; ) {
       const chunk = await chunks.next()
@@ -218,6 +221,10 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
       if (!chunk) break
       stages.converting.read += chunk.ms.read
       stages.converting.convert += chunk.ms.convert
+      if (chunks.thread === 'worker') {
+        workerConverting.read += chunk.ms.read
+        workerConverting.convert += chunk.ms.convert
+      } else stages.inlineRecords = chunk.read
       // the total so far: the records read over the share of the file they span; exact at the end
       tally.total = Math.max(chunk.read, Math.round((chunk.read * size) / Math.max(chunk.bytes, 1)))
       await importChunk(chunk.records, chunk.refused)
@@ -229,14 +236,14 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     flush()
     await chunks.close()
   }
-  const { read, convert } = stages.converting
   stages.thread = chunks.thread
   stages.main.receive = chunks.receiveMs
-  // inline, the conversion ran inside the wait for the next chunk; a worker's busy time beyond it is its JSON and messages
-  stages.main.wait = Math.max(0, stages.main.wait - chunks.receiveMs - (chunks.thread === 'inline' ? read + convert : 0))
-  stages.converting.other = chunks.thread === 'worker' ? Math.max(0, chunks.busyMs - read - convert) : 0
+  // converting here ran inside the wait for the next chunk
+  stages.main.wait = Math.max(0, stages.main.wait - chunks.receiveMs - chunks.convertMs)
+  const worker = chunks.workerMs
+  stages.converting.other = Math.max(0, worker.busy - workerConverting.read - workerConverting.convert)
   const cpu = process.threadCpuUsage(mainCpu)
-  stages.cpuMs = { main: (cpu.user + cpu.system) / 1000, worker: chunks.cpuMs }
+  stages.cpuMs = { main: (cpu.user + cpu.system) / 1000, worker: worker.cpu }
   tally.total = tally.imported + tally.alreadyPresent + tally.skipped.length
   options.onStages?.(stages)
   const result = tally.result()
