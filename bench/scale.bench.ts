@@ -383,10 +383,14 @@ async function run(r: BenchReporter): Promise<void> {
       if (stages) {
         // where a record's time goes, per thread (wall ms of that thread; on a shared box a stage also waits for a core)
         const perRecord = (ms: number): { median: number; p95: number; n: number } => ({ median: round((ms * 1000) / imported), p95: round((ms * 1000) / imported), n: 1 })
-        const thread = stages.thread === 'worker' ? 'worker thread' : 'main thread, inline'
+        const thread = stages.thread === 'worker' ? `worker thread; the main thread's ${stages.inlineRecords} while it loaded included` : 'main thread, inline'
         emit({ name: `traces import stage: read + JSON.parse (${thread})`, unit: 'µs/record', ...perRecord(stages.converting.read) })
         emit({ name: `traces import stage: check, ids, conversion (${thread})`, unit: 'µs/record', ...perRecord(stages.converting.convert) })
-        if (stages.thread === 'worker') emit({ name: 'traces import stage: JSON of the chunks, messages (worker thread)', unit: 'µs/record', ...perRecord(stages.converting.other) })
+        if (stages.thread === 'worker') {
+          emit({ name: 'traces import stage: loading, JSON of the chunks, messages (worker thread)', unit: 'µs/record', ...perRecord(stages.converting.other) })
+          // from source the worker loads through tsx: far slower than the built trace-import-worker.js
+          emit({ name: 'traces import: worker load', unit: 'ms', median: round(stages.workerLoad.ms), p95: round(stages.workerLoad.ms), n: 1, note: `${round(stages.workerLoad.cpuMs)} CPU ms` })
+        }
         emit({ name: 'traces import stage: taking in the chunks (main thread)', unit: 'µs/record', ...perRecord(stages.main.receive) })
         emit({ name: 'traces import stage: presence lookups (main thread)', unit: 'µs/record', ...perRecord(stages.main.lookup) })
         emit({ name: 'traces import stage: media and rows (main thread)', unit: 'µs/record', ...perRecord(stages.main.media) })

@@ -255,7 +255,8 @@ describe('the import pipeline (worker thread)', () => {
     expect(await importTraces(inline, 'trl', file, { thread: 'inline' })).toEqual({ imported: 6000, alreadyPresent: 0, skipped: [] })
     expect(await importTraces(both, 'trl', file, { thread: 'both', onStages: (s) => (stages = s) })).toEqual({ imported: 6000, alreadyPresent: 0, skipped: [] })
     // wherever the worker took over (or not at all, if this thread was done first), the same traces
-    expect(stages!.thread === 'worker' ? stages!.inlineRecords < 6000 : stages!.inlineRecords === 6000).toBe(true)
+    expect(stages!.inlineRecords).toBeLessThanOrEqual(6000)
+    if (stages!.thread === 'inline') expect(stages!.inlineRecords).toBe(6000)
     expect(tracesOf(both)).toEqual(tracesOf(inline))
     expect(both.traces.exists(importIds(file, 'dup-7@record-3008').traceId)).toBe(true)
     inline.close()
@@ -280,6 +281,7 @@ describe('the import pipeline (worker thread)', () => {
     expect(stages!.converting.convert).toBeGreaterThan(0)
     expect(stages!.main.write).toBeGreaterThan(0)
     expect(stages!.cpuMs.worker).toBeGreaterThan(0)
+    expect(stages!.workerLoad.cpuMs).toBeGreaterThan(0)
     project.close()
   }, 180_000)
 })

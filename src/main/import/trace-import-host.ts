@@ -47,9 +47,9 @@ export class ImportChunks {
     return this.handedOver ? 'worker' : 'inline'
   }
 
-  /** the worker thread's busy and CPU ms (0 before it takes over) */
-  get workerMs(): { busy: number; cpu: number } {
-    return { busy: this.worker?.busyMs ?? 0, cpu: this.worker?.cpuMs ?? 0 }
+  /** the worker thread's busy and CPU ms, and what loading it took (0 if there was none) */
+  get workerMs(): { busy: number; cpu: number; load: { ms: number; cpuMs: number } } {
+    return { busy: this.worker?.busyMs ?? 0, cpu: this.worker?.cpuMs ?? 0, load: this.worker?.load ?? { ms: 0, cpuMs: 0 } }
   }
 
   /** The next chunk, or null after the last; rejects when the file cannot be read on, or on cancel. */
@@ -96,6 +96,8 @@ class WorkerChunks {
   private waiting: { resolve: (m: TraceImportWorkerToHost) => void; reject: (e: unknown) => void } | null = null
   private failure: unknown = null
   ready = false
+  /** how long the worker took to load, and its CPU for that */
+  load = { ms: 0, cpuMs: 0 }
   /** resolves once the worker has loaded; rejects if it fails first */
   readonly whenReady: Promise<void>
   lastReceiveMs = 0
@@ -108,6 +110,7 @@ class WorkerChunks {
     private readonly signal: AbortSignal | undefined
   ) {
     const { file: script, execArgv } = resolveWorkerFile('trace-import-worker', import.meta.url, process.env.PIXEL_STUDIO_TRACE_IMPORT_WORKER)
+    const spawned = performance.now()
     this.worker = new Worker(script, { execArgv, workerData: { file, format } satisfies TraceImportWorkerData })
     let loaded = (): void => {}
     this.whenReady = new Promise<void>((resolve, reject) => {
@@ -118,6 +121,7 @@ class WorkerChunks {
     this.worker.on('message', (m: TraceImportWorkerToHost) => {
       if (m.type === 'ready') {
         this.ready = true
+        this.load = { ms: performance.now() - spawned, cpuMs: m.cpuMs }
         loaded()
         return
       }

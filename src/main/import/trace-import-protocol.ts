@@ -17,8 +17,8 @@ export type HostToTraceImportWorker =
   | { type: 'written' }
 
 export type TraceImportWorkerToHost =
-  /** loaded, waiting for 'start' */
-  | { type: 'ready' }
+  /** loaded (its thread's CPU ms so far: the cost of loading), waiting for 'start' */
+  | { type: 'ready'; cpuMs: number }
   /** `records`: JSON of ConvertedRecord[] (trace-convert.ts); the rest as in ConvertedChunk */
   | { type: 'chunk'; records: string; refused: RefusedRecord[]; read: number; last: number; bytes: number; ms: { read: number; convert: number } }
   /** `cpuMs`: the worker thread's CPU time (user + system) */

@@ -35,7 +35,8 @@ port.on('message', (message: HostToTraceImportWorker) => {
 })
 
 async function run(): Promise<void> {
-  post({ type: 'ready' })
+  const loaded = process.threadCpuUsage()
+  post({ type: 'ready', cpuMs: (loaded.user + loaded.system) / 1000 })
   const from = await started
   for await (const { records, refused, read, last, bytes, ms } of convertedChunks(file, new RecordConverter(file, format, from.keys), from, FIRST_CHUNK)) {
     post({ type: 'chunk', records: JSON.stringify(records), refused, read, last, bytes, ms })

@@ -1,8 +1,9 @@
 // The `traces.import` job: each record of a TRL / LLaMA-Factory / Pixel-Reasoner SFT file
 // becomes a sample (its media stored, content-addressed) and one trace (origin `imported`).
 // A pipeline over two threads: a worker thread (trace-import-worker.ts) reads, parses, checks and
-// converts the records in chunks; this thread takes each chunk, skips what is present, stores
-// the media and writes the chunk in ONE transaction while the worker converts the next. A crash
+// converts the records in chunks (this thread does the first ones while the worker loads, and all
+// of a small file: trace-import-host.ts); this thread takes each chunk, skips what is present,
+// stores the media and writes the chunk in ONE transaction while the worker converts the next. A crash
 // loses at most the uncommitted chunk and never leaves half a record; a chunk that fails is
 // written record by record, so only the bad record is skipped (named by line and reason). Ids
 // come from the file name and the record's id (or number), so a re-run skips what is there and
@@ -37,6 +38,8 @@ export interface ImportStages {
   inlineRecords: number
   /** reading + JSON.parse, the format check + ids + conversion (both threads); the worker's other busy time (loading, JSON of the chunks, messages) */
   converting: { read: number; convert: number; other: number }
+  /** the worker's start: ms until it was loaded, and its CPU ms for that (tsx from source costs more than the built file) */
+  workerLoad: { ms: number; cpuMs: number }
   /** this thread: taking in the worker's chunks, the presence lookups, media and building the rows, the transactions, waiting for the next chunk */
   main: { receive: number; lookup: number; media: number; write: number; wait: number }
   /** CPU ms (user + system) of this thread and of the worker thread */
@@ -101,7 +104,7 @@ class MediaCache {
   }
 }
 
-/** At most one progress event per this many ms (a chunk is also committed at least this often: trace-import-worker.ts). */
+/** At most one progress event per this many ms (a chunk is also committed at least this often: converted-chunks.ts). */
 const PROGRESS_MS = 250
 
 type NewSample = Parameters<Project['samples']['insert']>[0]
@@ -120,7 +123,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   // a record counts (and shows in progress) once it is committed: progress never runs ahead of
   // the file; the total is estimated from the bytes read until the end of the file gives it
   const tally = new ImportTally(options, null, 1, PROGRESS_MS)
-  const stages: ImportStages = { thread: 'inline', inlineRecords: 0, converting: { read: 0, convert: 0, other: 0 }, main: { receive: 0, lookup: 0, media: 0, write: 0, wait: 0 }, cpuMs: { main: 0, worker: 0 } }
+  const stages: ImportStages = { thread: 'inline', inlineRecords: 0, converting: { read: 0, convert: 0, other: 0 }, workerLoad: { ms: 0, cpuMs: 0 }, main: { receive: 0, lookup: 0, media: 0, write: 0, wait: 0 }, cpuMs: { main: 0, worker: 0 } }
   const mainCpu = process.threadCpuUsage()
   const lap = (stage: keyof ImportStages['main'], since: number): number => {
     const now = performance.now()
@@ -242,6 +245,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   stages.main.wait = Math.max(0, stages.main.wait - chunks.receiveMs - chunks.convertMs)
   const worker = chunks.workerMs
   stages.converting.other = Math.max(0, worker.busy - workerConverting.read - workerConverting.convert)
+  stages.workerLoad = worker.load
   const cpu = process.threadCpuUsage(mainCpu)
   stages.cpuMs = { main: (cpu.user + cpu.system) / 1000, worker: worker.cpu }
   tally.total = tally.imported + tally.alreadyPresent + tally.skipped.length
