@@ -22,7 +22,9 @@ export interface ConvertedChunk {
 
 /**
  * From the record after `from.last` on (`from.read` records before it), converted by `converter`.
- * `first`: the first chunk's size (a worker taking over starts small: the main thread waits for it).
+ * `first`: the first chunk's size, doubled at each chunk up to CHUNK (a worker taking over starts
+ * small: the main thread waits for its first chunk, then writes each while the next, twice as
+ * large, is converted).
  */
 export async function* convertedChunks(file: string, converter: RecordConverter, from: { last: number; read: number } = { last: 0, read: 0 }, first = CHUNK): AsyncGenerator<ConvertedChunk> {
   let size = first
@@ -45,7 +47,7 @@ export async function* convertedChunks(file: string, converter: RecordConverter,
     mark = performance.now()
     chunk.ms.convert += mark - readAt
     if (chunk.records.length + chunk.refused.length >= size || mark - started >= CHUNK_MS) {
-      size = CHUNK
+      size = Math.min(CHUNK, size * 2)
       yield chunk
       chunk = empty(chunk)
       started = mark = performance.now()
