@@ -115,6 +115,14 @@ interface Pending {
   trace: NewTrace
 }
 
+/** PIXEL_STUDIO_TRACE_IMPORT_THREAD=inline|worker|both overrides the choice by file size (the built CLI's tests use the worker on a small file). */
+function threadFromEnv(): ImportThread | undefined {
+  const value = process.env.PIXEL_STUDIO_TRACE_IMPORT_THREAD
+  if (value === undefined || value === '') return undefined
+  if (value === 'inline' || value === 'worker' || value === 'both') return value
+  throw new StudioError('invalid_input', `PIXEL_STUDIO_TRACE_IMPORT_THREAD is "${value}": use inline, worker or both`)
+}
+
 export async function importTraces(project: Project, format: TraceImportFormat, path: string, options: TraceImportOptions = {}): Promise<TraceImportResult> {
   const file = dataFileOf(path, format)
   const root = options.imageRoot ? resolve(options.imageRoot) : dirname(file)
@@ -215,7 +223,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     lap('write', at)
   }
   options.signal?.throwIfAborted()
-  const chunks = new ImportChunks(file, format, options.thread ?? (size >= WORKER_FROM_BYTES ? 'both' : 'inline'), options.signal)
+  const chunks = new ImportChunks(file, format, options.thread ?? threadFromEnv() ?? (size >= WORKER_FROM_BYTES ? 'both' : 'inline'), options.signal)
   const workerConverting = { read: 0, convert: 0 }
   try {
     for (let at = performance.now(); ; ) {
