@@ -38,7 +38,6 @@ const JsonlSample = z
   .refine((s) => [s.images, s.video, s.frames].filter(Boolean).length === 1, 'give exactly one of "images", "video" or "frames"')
 type JsonlSample = z.infer<typeof JsonlSample>
 
-
 /** A normalized bbox from a box as written; throws a message for the offending record. */
 export function toNormalizedBbox(bbox: [number, number, number, number], units: 'normalized' | 'pixels', size: { width: number; height: number }): [number, number, number, number] {
   if (bbox.some((v) => !Number.isFinite(v))) throw new StudioError('invalid_input', `bbox ${JSON.stringify(bbox)} has a non-finite value`)
