@@ -263,6 +263,31 @@ describe('the import pipeline (worker thread)', () => {
     both.close()
   }, 180_000)
 
+  it('fails naming the worker when it dies mid-file (nothing half-written); converts here when it cannot load', async () => {
+    const file = join(data, 'sft-for-failing-worker.jsonl')
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => JSON.stringify(imageRecord(`w${i}`))).join('\n') + '\n')
+    const before = { worker: process.env.PIXEL_STUDIO_TRACE_IMPORT_WORKER, mode: process.env.FAILING_IMPORT_WORKER }
+    process.env.PIXEL_STUDIO_TRACE_IMPORT_WORKER = join(process.cwd(), 'test/fixtures/failing-import-worker.ts')
+    try {
+      const project = Project.create(join(root, 'failing-worker'))
+      await expect(importTraces(project, 'pixelreasoner', file, { thread: 'worker' })).rejects.toThrow(/the trace import worker stopped \(exit code 3\) before the end of/)
+      expect(project.traces.count()).toBe(0)
+      // a worker that cannot even load: this thread converts the whole file
+      process.env.FAILING_IMPORT_WORKER = 'load'
+      let stages: ImportStages | undefined
+      expect(await importTraces(project, 'pixelreasoner', file, { thread: 'both', onStages: (s) => (stages = s) })).toEqual({ imported: 30, alreadyPresent: 0, skipped: [] })
+      expect(stages).toMatchObject({ thread: 'inline', inlineRecords: 30 })
+      // told to use only the worker, it fails instead
+      await expect(importTraces(project, 'pixelreasoner', file, { thread: 'worker' })).rejects.toThrow(/the trace import worker failed: this worker fails to load/)
+      project.close()
+    } finally {
+      for (const [key, value] of [['PIXEL_STUDIO_TRACE_IMPORT_WORKER', before.worker], ['FAILING_IMPORT_WORKER', before.mode]] as const) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+    }
+  }, 60_000)
+
   it('reports progress from the bytes read: a total estimated as it goes, exact at the end, and each stage timed', async () => {
     const { file, total } = await manyRecords()
     const project = Project.create(join(root, 'progress-project'))
