@@ -1,8 +1,8 @@
 // Where the trace import's converted chunks come from. This thread converts the first chunks
 // itself (converted-chunks.ts) while, for a large file, a worker thread (trace-import-worker.ts)
 // loads; once the worker is ready it takes over from the next record and converts ahead while this
-// thread writes ('both', the default for a large file). So the worker's start (~250 ms built, ~1 s
-// from source with tsx) is never waited for, and a small file never pays for it. 'inline' and
+// thread writes ('both', the default for a large file). So the worker's start (0.25-0.4 s built,
+// 0.6-1 s from source with tsx, on a loaded 2-core box) is never waited for, and a small file never pays for it. 'inline' and
 // 'worker' keep to one thread (tests run each path on its own).
 import { Worker } from 'node:worker_threads'
 import type { TraceImportFormat } from '../../shared/contract'
@@ -59,7 +59,7 @@ export class ImportChunks {
   /** The next chunk, or null after the last; rejects when the file cannot be read on, or on cancel. */
   async next(): Promise<ConvertedChunk | null> {
     if (this.mode === 'worker' && !this.handedOver) await this.worker!.whenReady
-    if (!this.handedOver && this.worker?.ready) {
+    if (!this.handedOver && this.worker?.usable) {
       this.worker.start({ ...this.from, keys: this.converter.keysSeen() })
       this.handedOver = true
       await this.inline.return(undefined)
@@ -148,6 +148,11 @@ class WorkerChunks {
   }
 
   private notLoaded: (error: unknown) => void = () => {}
+
+  /** loaded and not failed since: it can take over */
+  get usable(): boolean {
+    return this.ready && this.failure === null
+  }
 
   private fail(error: unknown): void {
     this.failure ??= error
