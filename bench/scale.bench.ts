@@ -12,6 +12,7 @@
 //                   (trl, llamafactory text + tools, verl, pixelreasoner; 3 runs each up to
 //                   100k traces, 1 above, after an untimed TRL export) vs copying the export's files
 //   import          of a TRL file (30k records at 1M)          vs reading + JSON.parse of it
+//                   (and where a record's time goes: each stage per thread, CPU of each thread)
 //   synthesis       the issue's two rows (synthesis-rows.ts: 5000 samples on 4 shared photos,
 //                   600 on 540 distinct 4000x3000 photos; each in a new project, removed after;
 //                   traces per CPU second in the note)         vs raw sharp cutting their looks
@@ -29,7 +30,7 @@ import { createInterface } from 'node:readline'
 import { ExportFormat, type Snapshot, type SnapshotExportInput, type TraceFilter, type TraceOrigin, type TraceStatus } from '../src/shared/contract'
 import type { Step } from '../src/shared/toolcall'
 import { exportSnapshot } from '../src/main/export/snapshot-export'
-import { importTraces } from '../src/main/import/trace-import'
+import { importTraces, type ImportStages } from '../src/main/import/trace-import'
 import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
 import type { NewTrace } from '../src/main/traces/trace-repository'
@@ -380,8 +381,9 @@ async function run(r: BenchReporter): Promise<void> {
       for (const entry of readdirSync(exportDir)) if (entry !== 'export.jsonl' && statSync(join(exportDir, entry)).isDirectory()) copyTree(join(exportDir, entry), join(dir, entry))
       const target = Project.create(join(dir, `imported-${Date.now()}`))
       let imported = 0
+      let stages: ImportStages | undefined
       const importCpu = process.cpuUsage()
-      const importMs = await timeAsync(async () => (imported = (await importTraces(target, 'trl', importFile)).imported))
+      const importMs = await timeAsync(async () => (imported = (await importTraces(target, 'trl', importFile, { onStages: (s) => (stages = s) })).imported))
       const importCpuMs = cpuMs(importCpu)
       target.close()
       const parseMs = await timeAsync(async () => {
@@ -389,6 +391,25 @@ async function run(r: BenchReporter): Promise<void> {
       })
       emit({ name: `traces import of a TRL file (${imported.toLocaleString('en')} records)`, unit: 'records/s', median: round((imported / importMs) * 1000), p95: round((imported / importMs) * 1000), n: 1, baseline: { name: 'read + JSON.parse of the same file', median: round((importCount / parseMs) * 1000), p95: round((importCount / parseMs) * 1000), n: 1 } })
       emit({ name: 'traces import CPU', unit: 'µs/record', median: round((importCpuMs * 1000) / imported), p95: round((importCpuMs * 1000) / imported), n: 1 })
+      if (stages) {
+        // where a record's time goes, per thread (wall ms of that thread; on a shared box a stage also waits for a core)
+        const perRecord = (ms: number): { median: number; p95: number; n: number } => ({ median: round((ms * 1000) / imported), p95: round((ms * 1000) / imported), n: 1 })
+        const thread = stages.thread === 'worker' ? `worker thread; the main thread's ${stages.inlineRecords} while it loaded included` : 'main thread, inline'
+        emit({ name: `traces import stage: read + JSON.parse (${thread})`, unit: 'µs/record', ...perRecord(stages.converting.read) })
+        emit({ name: `traces import stage: check, ids, conversion (${thread})`, unit: 'µs/record', ...perRecord(stages.converting.convert) })
+        if (stages.thread === 'worker') {
+          emit({ name: 'traces import stage: loading, JSON of the chunks, messages (worker thread)', unit: 'µs/record', ...perRecord(stages.converting.other) })
+          // from source the worker loads through tsx: far slower than the built trace-import-worker.js
+          emit({ name: 'traces import: worker load', unit: 'ms', median: round(stages.workerLoad.ms), p95: round(stages.workerLoad.ms), n: 1, note: `${round(stages.workerLoad.cpuMs)} CPU ms` })
+        }
+        emit({ name: 'traces import stage: taking in the chunks (main thread)', unit: 'µs/record', ...perRecord(stages.main.receive) })
+        emit({ name: 'traces import stage: presence lookups (main thread)', unit: 'µs/record', ...perRecord(stages.main.lookup) })
+        emit({ name: 'traces import stage: media and rows (main thread)', unit: 'µs/record', ...perRecord(stages.main.media) })
+        emit({ name: 'traces import stage: write, insertMany + commit (main thread)', unit: 'µs/record', ...perRecord(stages.main.write) })
+        emit({ name: 'traces import stage: waiting for the next chunk (main thread)', unit: 'µs/record', ...perRecord(stages.main.wait) })
+        emit({ name: 'traces import CPU, main thread', unit: 'µs/record', ...perRecord(stages.cpuMs.main) })
+        if (stages.thread === 'worker') emit({ name: 'traces import CPU, worker thread', unit: 'µs/record', ...perRecord(stages.cpuMs.worker) })
+      }
     }
     if (trlDir) rmSync(trlDir, { recursive: true, force: true })
     if (want('synthesis')) {

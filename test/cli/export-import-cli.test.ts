@@ -10,9 +10,9 @@ import { tempDir } from '../helpers/temp'
 
 const root = tempDir()
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   assertBuilt()
-  const r = spawnSync(process.execPath, [CLI, '--home', join(root, 'home'), ...args], { encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(process.execPath, [CLI, '--home', join(root, 'home'), ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -41,6 +41,15 @@ describe('snapshot export / traces import from the CLI', () => {
     const imported = cli(['--project', target, 'traces', 'import', out, '--format', 'pixelreasoner'])
     expect(imported.status, imported.stderr).toBe(0)
     expect(imported.stdout).toContain(`${snapshot.traceCount} imported, 0 already present, 0 skipped`)
+
+    // the same records converted by the built worker thread (out/main/trace-import-worker.js), as a large file would be
+    const viaWorker = join(root, 'target-worker')
+    expect(cli(['project', 'create', viaWorker]).status).toBe(0)
+    const threaded = cli(['--project', viaWorker, '--json', 'traces', 'import', out, '--format', 'pixelreasoner'], { PIXEL_STUDIO_TRACE_IMPORT_THREAD: 'worker' })
+    expect(threaded.status, threaded.stderr).toBe(0)
+    expect(JSON.parse(threaded.stdout)).toEqual({ imported: snapshot.traceCount, alreadyPresent: 0, skipped: [] })
+    const wrongThread = cli(['--project', viaWorker, 'traces', 'import', out, '--format', 'pixelreasoner'], { PIXEL_STUDIO_TRACE_IMPORT_THREAD: 'three' })
+    expect(wrongThread.stderr).toMatch(/PIXEL_STUDIO_TRACE_IMPORT_THREAD is "three"/)
 
     const again = cli(['--project', join(root, 'source'), 'snapshot', 'export', snapshot.id, out])
     expect(again.status).toBe(1)

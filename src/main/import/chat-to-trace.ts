@@ -7,7 +7,7 @@
 // A record is refused (never half-imported) when its result images contradict its calls: a box
 // outside [0,1] or inverted, a target image or frame that does not exist, a crop shown after a
 // select_frames call, images after a call that could not run.
-import { StudioError } from '../../shared/contract'
+import { StudioError } from '../../shared/contract/errors'
 import { bboxUnits, isBbox } from '../../shared/pixel-ops/geometry'
 import { frameLabels, resolveCropTarget, resolveFrameSelection, type MediaContext } from '../../shared/pixel-ops/targets'
 import {
@@ -47,10 +47,13 @@ function fail(message: string): never {
 const textOf = (blocks: readonly ChatBlock[]): string => blocks.map((b) => (b.type === 'text' ? b.text : '')).join('')
 const imagesOf = (blocks: readonly ChatBlock[]): string[] => blocks.flatMap((b) => (b.type === 'image' ? [b.path] : b.type === 'video' ? b.frames : []))
 
+/** the text userText appends for each guideline, made once (every imported record is checked against them) */
+let guidelineSuffixes: string[] | undefined
+
 /** The question without the guideline the exporter appended (userText), or any "Guidelines:" tail. */
 export function questionOf(text: string): string {
-  for (const name of ['vcot', 'notool', 'default'] as const) {
-    const suffix = userText('', name)
+  guidelineSuffixes ??= (['vcot', 'notool', 'default'] as const).map((name) => userText('', name))
+  for (const suffix of guidelineSuffixes) {
     if (text.endsWith(suffix)) return text.slice(0, -suffix.length)
   }
   const at = text.lastIndexOf('\n\nGuidelines:')

@@ -35,7 +35,8 @@ export class ImportTally implements ImportResult {
   /** `every`: at most one progress event per `every` records; `minMs`: and per `minMs` milliseconds */
   constructor(
     private readonly options: ImportOptions,
-    private readonly total: number | null = null,
+    /** records in all, when known (an estimate may be set as the import goes) */
+    public total: number | null = null,
     private readonly every = 10,
     private readonly minMs = 0
   ) {}

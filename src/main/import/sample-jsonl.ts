@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { AnswerType, NormalizedBbox, StudioError, type MediaRef, type VisualCue } from '../../shared/contract'
 import type { Project } from '../project/project'
 import type { NewSample } from '../samples/sample-repository'
+import { inferAnswerType } from './answer-type'
 import { ImportTally, messageOf, type ImportOptions, type ImportResult } from './import-result'
 import { sampleVideoFrames } from './video-frames'
 
@@ -36,12 +37,6 @@ const JsonlSample = z
   .strict()
   .refine((s) => [s.images, s.video, s.frames].filter(Boolean).length === 1, 'give exactly one of "images", "video" or "frames"')
 type JsonlSample = z.infer<typeof JsonlSample>
-
-export function inferAnswerType(answer: string): AnswerType {
-  if (/^[A-K]$/i.test(answer.trim())) return 'multiple_choice'
-  if (/^-?\d+(\.\d+)?$/.test(answer.trim())) return 'number'
-  return 'free_text'
-}
 
 /** A normalized bbox from a box as written; throws a message for the offending record. */
 export function toNormalizedBbox(bbox: [number, number, number, number], units: 'normalized' | 'pixels', size: { width: number; height: number }): [number, number, number, number] {

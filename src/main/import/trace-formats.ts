@@ -3,7 +3,8 @@
 // answer, video flag, wrong-look turns). Each format is checked with its own schema; anything
 // else is an error naming the record's part at fault.
 import { z } from 'zod'
-import { StudioError, type TraceImportFormat } from '../../shared/contract'
+import type { TraceImportFormat } from '../../shared/contract'
+import { StudioError } from '../../shared/contract/errors'
 import { IMAGE_PLACEHOLDER, TOOL_CALL_END, TOOL_CALL_START } from '../../shared/toolcall'
 
 export type ChatBlock = { type: 'text'; text: string } | { type: 'image'; path: string } | { type: 'video'; frames: string[] }

@@ -1,27 +1,49 @@
 // The `traces.import` job: each record of a TRL / LLaMA-Factory / Pixel-Reasoner SFT file
 // becomes a sample (its media stored, content-addressed) and one trace (origin `imported`).
-// Per record: read and check it whole (trace-formats + chat-to-trace) and store its media; then
-// records are written in batches (one transaction per BATCH records or BATCH_MS), so a crash
-// loses at most the uncommitted batch and never leaves half a record; a batch that fails is
-// written record by record, so only the bad record is skipped (named by line and reason). Ids come from the file name and the record's id (or number), so a re-run skips what is
-// there and an interrupted import resumes.
-import { createHash } from 'node:crypto'
+// A pipeline over two threads: a worker thread (trace-import-worker.ts) reads, parses, checks and
+// converts the records in chunks (this thread does the first ones while the worker loads, and all
+// of a small file: trace-import-host.ts); this thread takes each chunk, skips what is present,
+// stores the media and writes the chunk in ONE transaction while the worker converts the next. A crash
+// loses at most the uncommitted chunk and never leaves half a record; a chunk that fails is
+// written record by record, so only the bad record is skipped (named by line and reason). Ids
+// come from the file name and the record's id (or number), so a re-run skips what is there and
+// an interrupted import resumes.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { StudioError, type JobProgress, type MediaRef, type TraceImportFormat, type TraceImportResult } from '../../shared/contract'
 import { observationMedia } from '../../shared/toolcall/steps'
 import type { Project } from '../project/project'
-import { chatToTrace, resolveMedia } from './chat-to-trace'
+import { resolveMedia } from './chat-to-trace'
 import { ImportTally, messageOf } from './import-result'
-import { countRecords, readRecords, type RecordEntry } from './record-stream'
-import { inferAnswerType } from './sample-jsonl'
-import { CHAT_READERS, type ImportedChat } from './trace-formats'
+import type { ConvertedRecord, RefusedRecord } from './trace-convert'
+import { ImportChunks, WORKER_FROM_BYTES, type ImportThread } from './trace-import-host'
+
+export { importIds } from './trace-convert'
 
 export interface TraceImportOptions {
   imageRoot?: string | undefined
   signal?: AbortSignal
   onProgress?: (p: JobProgress) => void
+  /** who converts the records (trace-import-host.ts): 'both' (the default for a file of WORKER_FROM_BYTES or more: a worker thread takes over once it has started), 'inline' (the default below), 'worker' */
+  thread?: ImportThread
+  /** where the time went, once the import ends (benchmarks) */
+  onStages?: (stages: ImportStages) => void
+}
+
+/** Milliseconds per stage, of the converting threads and of this one. */
+export interface ImportStages {
+  /** 'worker' when the worker took over, after `inlineRecords` converted here while it started */
+  thread: 'worker' | 'inline'
+  inlineRecords: number
+  /** reading + JSON.parse, the format check + ids + conversion (both threads); the worker's other busy time (loading, JSON of the chunks, messages) */
+  converting: { read: number; convert: number; other: number }
+  /** the worker's start: ms until it was loaded, and its CPU ms for that (tsx from source costs more than the built file) */
+  workerLoad: { ms: number; cpuMs: number }
+  /** this thread: taking in the worker's chunks, the presence lookups, media and building the rows, the transactions, waiting for the next chunk */
+  main: { receive: number; lookup: number; media: number; write: number; wait: number }
+  /** CPU ms (user + system) of this thread and of the worker thread */
+  cpuMs: { main: number; worker: number }
 }
 
 const DATA_EXT: Record<TraceImportFormat, string[]> = { trl: ['.jsonl', '.json'], llamafactory: ['.json', '.jsonl'], pixelreasoner: ['.json', '.jsonl'] }
@@ -45,13 +67,6 @@ export function dataFileOf(path: string, format: TraceImportFormat): string {
   const candidates = readdirSync(abs).filter((f) => !NOT_DATA.has(f) && DATA_EXT[format].some((ext) => f.endsWith(ext)))
   if (candidates.length === 1) return join(abs, candidates[0]!)
   throw new StudioError('invalid_input', candidates.length === 0 ? `${abs} holds no ${DATA_EXT[format].join(' or ')} data file` : `${abs} holds several data files (${candidates.join(', ')}); choose one`)
-}
-
-/** Stable ids: the same record of the same file always maps to the same sample and trace. */
-export function importIds(file: string, key: string): { sampleId: string; traceId: string } {
-  const readable = `import:${basename(file)}:${key}`
-  const sampleId = readable.length <= 128 ? readable : `import:${createHash('sha256').update(readable).digest('hex').slice(0, 40)}`
-  return { sampleId, traceId: `trace-import-${createHash('sha256').update(sampleId).digest('hex').slice(0, 32)}` }
 }
 
 /** Stores media files once per run (the same image is often named by many records). */
@@ -89,12 +104,8 @@ class MediaCache {
   }
 }
 
-/**
- * Records read, checked and written per transaction, at most; a batch also ends after BATCH_MS
- * (progress, and what a kill -9 can lose). Large batches: a commit costs as much as ~100 records.
- */
-const BATCH = 2000
-const BATCH_MS = 250
+/** At most one progress event per this many ms (a chunk is also committed at least this often: converted-chunks.ts). */
+const PROGRESS_MS = 250
 
 type NewSample = Parameters<Project['samples']['insert']>[0]
 type NewTrace = Parameters<Project['traces']['insertMany']>[0][number]
@@ -104,20 +115,29 @@ interface Pending {
   trace: NewTrace
 }
 
+/** PIXEL_STUDIO_TRACE_IMPORT_THREAD=inline|worker|both overrides the choice by file size (the built CLI's tests use the worker on a small file). */
+function threadFromEnv(): ImportThread | undefined {
+  const value = process.env.PIXEL_STUDIO_TRACE_IMPORT_THREAD
+  if (value === undefined || value === '') return undefined
+  if (value === 'inline' || value === 'worker' || value === 'both') return value
+  throw new StudioError('invalid_input', `PIXEL_STUDIO_TRACE_IMPORT_THREAD is "${value}": use inline, worker or both`)
+}
+
 export async function importTraces(project: Project, format: TraceImportFormat, path: string, options: TraceImportOptions = {}): Promise<TraceImportResult> {
   const file = dataFileOf(path, format)
   const root = options.imageRoot ? resolve(options.imageRoot) : dirname(file)
-  const toChat = CHAT_READERS[format]
+  const size = statSync(file).size
   const media = new MediaCache(project, root)
-  // a record counts (and shows in progress) once it is committed: progress never runs ahead of the file
-  const tally = new ImportTally(
-    options,
-    await countRecords(file).catch((error: unknown) => {
-      throw new StudioError('invalid_input', `${file}: ${messageOf(error)}`)
-    }),
-    1,
-    BATCH_MS
-  )
+  // a record counts (and shows in progress) once it is committed: progress never runs ahead of
+  // the file; the total is estimated from the bytes read until the end of the file gives it
+  const tally = new ImportTally(options, null, 1, PROGRESS_MS)
+  const stages: ImportStages = { thread: 'inline', inlineRecords: 0, converting: { read: 0, convert: 0, other: 0 }, workerLoad: { ms: 0, cpuMs: 0 }, main: { receive: 0, lookup: 0, media: 0, write: 0, wait: 0 }, cpuMs: { main: 0, worker: 0 } }
+  const mainCpu = process.threadCpuUsage()
+  const lap = (stage: keyof ImportStages['main'], since: number): number => {
+    const now = performance.now()
+    stages.main[stage] += now - since
+    return now
+  }
   const source = `import:${basename(file)}`
   const writeAll = project.db.transaction((batch: readonly Pending[]) => {
     project.samples.insertMany(batch.flatMap((p) => (p.sample ? [p.sample] : [])))
@@ -128,8 +148,6 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     )
   })
   const pending: Pending[] = []
-  const pendingSamples = new Set<string>()
-  let batchStart = performance.now()
   // a batch in one transaction; if it fails, again in one transaction with a savepoint per
   // record (a nested transaction), so only the bad one is rolled back and named
   const writeEach = project.db.transaction((batch: readonly Pending[]) =>
@@ -144,96 +162,102 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
   )
   const flush = (): void => {
     if (pending.length === 0) return
+    const batch = pending.splice(0)
+    let failures: Array<string | null> | null = null
     try {
-      writeAll(pending)
-      for (let k = 0; k < pending.length; k++) tally.step('imported')
+      writeAll(batch)
     } catch {
-      // counted once committed (tally.step may throw on cancel: after the commit, not inside it)
-      const failures = writeEach(pending)
-      pending.forEach((p, k) => {
-        const failure = failures[k]
-        tally.step(failure == null ? 'imported' : { file, line: p.index, message: failure })
-      })
+      failures = writeEach(batch)
     }
-    pending.length = 0
-    pendingSamples.clear()
-    batchStart = performance.now()
+    // counted once committed (tally.step throws on cancel: after the commit, never inside it)
+    batch.forEach((p, k) => {
+      const failure = failures?.[k]
+      tally.step(failure == null ? 'imported' : { file, line: p.index, message: failure })
+    })
   }
-  const keys = new Set<string>() // a record id repeated in the file gets its record number too
-  /** A chunk of records: read and checked, present ones skipped, media stored, then written as one batch. */
-  const importChunk = async (entries: readonly RecordEntry[]): Promise<void> => {
-    // the cheap part: each record checked, then the whole chunk looked up in two statements
-    const read: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string } }> = []
-    for (const entry of entries) {
-      if (!entry.ok) {
-        tally.step({ file, line: entry.index, message: entry.message })
-        continue
-      }
-      try {
-        const chat = toChat(entry.value)
-        let key = chat.key ?? `record-${entry.index}`
-        if (keys.has(key)) key = `${key}@record-${entry.index}`
-        keys.add(key)
-        read.push({ index: entry.index, chat, ids: importIds(file, key) })
-      } catch (error) {
-        tally.step({ file, line: entry.index, message: messageOf(error) })
-      }
-    }
-    const presentTraces = project.traces.existing(read.map((r) => r.ids.traceId))
-    const knownSamples = project.samples.existing(read.map((r) => r.ids.sampleId))
-    const fresh: Array<{ index: number; chat: ImportedChat; ids: { sampleId: string; traceId: string }; sampleKnown: boolean }> = []
-    for (const r of read) {
-      if (presentTraces.has(r.ids.traceId)) tally.step('present')
-      else fresh.push({ ...r, sampleKnown: knownSamples.has(r.ids.sampleId) })
-    }
-    for (const { index, chat, ids, sampleKnown } of fresh) {
+  /** A converted chunk: present ones skipped, media stored, then written as one batch. */
+  const importChunk = async (records: readonly ConvertedRecord[], refused: readonly RefusedRecord[]): Promise<void> => {
+    let at = performance.now()
+    const presentTraces = project.traces.existing([...records.map((r) => r.traceId), ...refused.flatMap((r) => (r.traceId ? [r.traceId] : []))])
+    // a refused record already imported (its file changed since) counts as present, as a re-run of it would
+    for (const r of refused) tally.step(r.traceId && presentTraces.has(r.traceId) ? 'present' : { file, line: r.index, message: r.message })
+    const fresh = records.filter((r) => !presentTraces.has(r.traceId))
+    for (let k = records.length - fresh.length; k > 0; k--) tally.step('present')
+    const knownSamples = project.samples.existing(fresh.map((r) => r.sampleId))
+    at = lap('lookup', at)
+    const pendingSamples = new Set<string>()
+    for (const r of fresh) {
       options.signal?.throwIfAborted()
       try {
-        const converted = chatToTrace(chat)
         // media first (files + rows, content-addressed, each distinct file once per run: harmless if the record then fails)
         const refs = new Map<string, MediaRef>()
-        for (const step of converted.steps) {
+        for (const step of r.steps) {
           if (step.kind !== 'observation') continue
           const images = observationMedia(step.result) ?? []
           for (const p of images) refs.set(p, media.known(p) ?? (await media.put(p)))
         }
         const sampleMedia: MediaRef[] = []
-        for (const p of converted.media) sampleMedia.push(media.known(p) ?? (await media.put(p)))
-        const steps = resolveMedia(converted.steps, (p) => {
+        for (const p of r.media) sampleMedia.push(media.known(p) ?? (await media.put(p)))
+        const steps = resolveMedia(r.steps, (p) => {
           const ref = refs.get(p)
           if (!ref) throw new StudioError('internal', `media ${p} was not stored`)
           return ref
         })
-        const answer = chat.answer ?? converted.boxed ?? ''
         const sample =
-          sampleKnown || pendingSamples.has(ids.sampleId)
+          knownSamples.has(r.sampleId) || pendingSamples.has(r.sampleId)
             ? null
-            : { id: ids.sampleId, kind: converted.kind, question: converted.question, answer, answerType: inferAnswerType(answer), source, media: sampleMedia, cues: [] }
+            : { id: r.sampleId, kind: r.kind, question: r.question, answer: r.answer, answerType: r.answerType, source, media: sampleMedia, cues: [] }
         if (sample) pendingSamples.add(sample.id)
         pending.push({
-          index,
+          index: r.index,
           sample,
-          trace: { id: ids.traceId, sampleId: ids.sampleId, origin: 'imported', originDetail: { file, record: String(index) }, question: converted.question, steps, status: 'unreviewed' }
+          trace: { id: r.traceId, sampleId: r.sampleId, origin: 'imported', originDetail: { file, record: String(r.index) }, question: r.question, steps, status: 'unreviewed' }
         })
       } catch (error) {
         if (options.signal?.aborted) throw error
-        tally.step({ file, line: index, message: messageOf(error) })
+        tally.step({ file, line: r.index, message: messageOf(error) })
       }
     }
+    at = lap('media', at)
     flush()
+    lap('write', at)
   }
-  const chunk: RecordEntry[] = []
+  options.signal?.throwIfAborted()
+  const chunks = new ImportChunks(file, format, options.thread ?? threadFromEnv() ?? (size >= WORKER_FROM_BYTES ? 'both' : 'inline'), options.signal)
+  const workerConverting = { read: 0, convert: 0 }
   try {
-    for await (const entry of readRecords(file)) {
-      options.signal?.throwIfAborted()
-      chunk.push(entry)
-      if (chunk.length >= BATCH || performance.now() - batchStart >= BATCH_MS) await importChunk(chunk.splice(0))
+    for (let at = performance.now(); ; ) {
+      const chunk = await chunks.next()
+      at = lap('wait', at)
+      if (!chunk) break
+      stages.converting.read += chunk.ms.read
+      stages.converting.convert += chunk.ms.convert
+      if (chunks.thread === 'worker') {
+        workerConverting.read += chunk.ms.read
+        workerConverting.convert += chunk.ms.convert
+      } else stages.inlineRecords = chunk.read
+      // the total so far: the records read over the share of the file they span; exact at the end
+      tally.total = Math.max(chunk.read, Math.round((chunk.read * size) / Math.max(chunk.bytes, 1)))
+      await importChunk(chunk.records, chunk.refused)
+      chunks.written()
+      at = performance.now()
     }
-    await importChunk(chunk.splice(0))
   } finally {
-    // cancelled or failed: what was read whole is kept
+    // cancelled or failed: what was converted whole is kept
     flush()
+    await chunks.close()
   }
+  stages.thread = chunks.thread
+  stages.main.receive = chunks.receiveMs
+  // converting here ran inside the wait for the next chunk
+  stages.main.wait = Math.max(0, stages.main.wait - chunks.receiveMs - chunks.convertMs)
+  const worker = chunks.workerMs
+  stages.converting.other = Math.max(0, worker.busy - workerConverting.read - workerConverting.convert)
+  stages.workerLoad = worker.load
+  const cpu = process.threadCpuUsage(mainCpu)
+  stages.cpuMs = { main: (cpu.user + cpu.system) / 1000, worker: worker.cpu }
+  tally.total = tally.imported + tally.alreadyPresent + tally.skipped.length
+  options.onStages?.(stages)
   const result = tally.result()
   const skipped = result.skipped.map((s) => ({ file: s.file, record: s.line ?? 0, message: s.message })).sort((a, b) => a.record - b.record)
   return { imported: result.imported, alreadyPresent: result.alreadyPresent, skipped }

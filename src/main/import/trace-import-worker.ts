@@ -1,0 +1,50 @@
+// The import's worker thread: reads, parses, checks and converts the file's records in chunks
+// (converted-chunks.ts) and posts each chunk to the main thread, which stores media and writes
+// while this thread reads on: a pipeline over two cores. It starts where the main thread, which
+// converted the first chunks itself while this thread loaded, tells it to. At most AHEAD chunks wait unwritten
+// (memory stays flat on a file of a million records). Built as `trace-import-worker.js` beside the
+// main bundle (electron.vite.config.ts); PIXEL_STUDIO_TRACE_IMPORT_WORKER overrides the file.
+import { parentPort, workerData } from 'node:worker_threads'
+import { convertedChunks } from './converted-chunks'
+import { messageOf } from './import-result'
+import { RecordConverter } from './trace-convert'
+import type { HostToTraceImportWorker, TraceImportWorkerData, TraceImportWorkerToHost } from './trace-import-protocol'
+
+/** chunks posted and not yet written; the next is read meanwhile */
+const AHEAD = 2
+/** the first chunk is small: the main thread, which converted until now, waits for it */
+const FIRST_CHUNK = 200
+
+const port = parentPort
+if (!port) throw new Error('trace-import-worker runs as a worker thread')
+const { file, format } = workerData as TraceImportWorkerData
+const post = (message: TraceImportWorkerToHost): void => port.postMessage(message)
+
+let posted = 0
+let written = 0
+let wake: (() => void) | null = null
+let start: (from: Extract<HostToTraceImportWorker, { type: 'start' }>) => void = () => {}
+const started = new Promise<Extract<HostToTraceImportWorker, { type: 'start' }>>((resolve) => (start = resolve))
+port.on('message', (message: HostToTraceImportWorker) => {
+  if (message.type === 'start') start(message)
+  else if (message.type === 'written') {
+    written++
+    wake?.()
+    wake = null
+  }
+})
+
+async function run(): Promise<void> {
+  const loaded = process.threadCpuUsage()
+  post({ type: 'ready', cpuMs: (loaded.user + loaded.system) / 1000 })
+  const from = await started
+  for await (const { records, refused, read, last, bytes, ms } of convertedChunks(file, new RecordConverter(file, format, from.keys), from, FIRST_CHUNK)) {
+    post({ type: 'chunk', records: JSON.stringify(records), refused, read, last, bytes, ms })
+    posted++
+    while (posted - written >= AHEAD) await new Promise<void>((resolve) => (wake = resolve))
+  }
+  const cpu = process.threadCpuUsage()
+  post({ type: 'end', cpuMs: (cpu.user + cpu.system) / 1000 })
+}
+
+run().catch((error: unknown) => post({ type: 'failed', message: messageOf(error) }))
