@@ -9,6 +9,7 @@ import { JobRepository } from '../jobs/job-repository'
 import { JobSkips } from '../jobs/job-skips'
 import { isAlive } from '../jobs/process-alive'
 import { SampleRepository } from '../samples/sample-repository'
+import { BackgroundCheckpoints } from '../store/background-checkpoints'
 import { BulkChanges } from '../traces/bulk-changes'
 import { SnapshotRepository } from '../traces/snapshot-repository'
 import { TraceRepository } from '../traces/trace-repository'
@@ -48,6 +49,8 @@ export class Project {
   readonly jobSkips: JobSkips
   /** crops and frames computed once per project (src/main/pixel-ops uses it) */
   readonly pixelCache: MediaPixelCache
+  /** bulk writes checkpoint the WAL in a worker, not in their COMMIT */
+  readonly checkpoints: BackgroundCheckpoints
 
   private constructor(
     readonly dir: string,
@@ -55,7 +58,8 @@ export class Project {
   ) {
     this.media = new MediaStore(join(dir, MEDIA_DIR), db)
     this.samples = new SampleRepository(db)
-    this.traces = new TraceRepository(db)
+    this.checkpoints = new BackgroundCheckpoints(db)
+    this.traces = new TraceRepository(db, this.checkpoints)
     this.snapshots = new SnapshotRepository(db, this.traces)
     this.bulk = new BulkChanges(db, this.snapshots)
     this.jobs = new JobRepository(db)
@@ -79,6 +83,7 @@ export class Project {
   }
 
   close(): void {
+    this.checkpoints.close()
     if (this.db.open) this.db.close()
   }
 

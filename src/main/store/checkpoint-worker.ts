@@ -2,23 +2,42 @@
 // (a bulk change over 100k traces puts ~150 MB in the WAL) copying it into the database file takes
 // seconds, which would otherwise run inside the writer's COMMIT on the main thread. PASSIVE: it
 // never blocks the writer or readers; whatever it cannot copy now, a later checkpoint does.
+// One-shot (deferred-checkpoint.ts), or kept running (`serve`: background-checkpoints.ts) to
+// checkpoint on every message while a series of bulk inserts goes on.
 import Database from 'better-sqlite3'
 import { parentPort, workerData } from 'node:worker_threads'
 
 export type CheckpointResult = { ok: true; log: number; checkpointed: number } | { ok: false; message: string }
 
-const { file } = workerData as { file: string }
-let result: CheckpointResult
-try {
-  const db = new Database(file, { fileMustExist: true })
+const { file, serve } = workerData as { file: string; serve?: boolean }
+
+function checkpoint(db: Database.Database): CheckpointResult {
   try {
-    db.pragma('busy_timeout = 5000')
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>
-    result = { ok: true, log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0 }
-  } finally {
-    db.close()
+    return { ok: true, log: row?.log ?? 0, checkpointed: row?.checkpointed ?? 0 }
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) }
   }
-} catch (error) {
-  result = { ok: false, message: error instanceof Error ? error.message : String(error) }
 }
-parentPort?.postMessage(result)
+
+let db: Database.Database | null = null
+try {
+  db = new Database(file, { fileMustExist: true })
+  db.pragma('busy_timeout = 5000')
+} catch (error) {
+  parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) } satisfies CheckpointResult)
+}
+if (db && serve) {
+  const open = db
+  parentPort?.on('message', (m: 'checkpoint' | 'close') => {
+    if (m === 'close') {
+      open.close()
+      parentPort?.close()
+    } else parentPort?.postMessage(checkpoint(open))
+  })
+  parentPort?.postMessage({ ok: true, log: 0, checkpointed: 0 } satisfies CheckpointResult) // ready
+} else if (db) {
+  const result = checkpoint(db)
+  db.close()
+  parentPort?.postMessage(result)
+}

@@ -23,6 +23,7 @@ import {
 } from '../../shared/contract'
 import type { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
+import { BackgroundCheckpoints } from '../store/background-checkpoints'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
 import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps, type DerivedColumns } from './trace-columns'
@@ -149,7 +150,10 @@ export class TraceRepository {
   private readonly statements
   private readonly memos = new Map<string, Memo>()
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly checkpoints: BackgroundCheckpoints = new BackgroundCheckpoints(db)
+  ) {
     this.text = new TextIndex(db)
     // what a killed process left unindexed
     if (this.text.pending() > 0) this.text.schedule()
@@ -275,12 +279,14 @@ export class TraceRepository {
       if (facet) facet.n++
       else facets.set(key, { source, status, origin, op, n: 1 })
     }
-    this.db.transaction(() => {
-      indexedThrough = this.text.indexedThrough()
-      for (const trace of traces) count(write(trace))
-      for (const f of facets.values()) this.statements.facetAdd.run(f)
-      for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
-    })()
+    this.checkpoints.write(
+      this.db.transaction(() => {
+        indexedThrough = this.text.indexedThrough()
+        for (const trace of traces) count(write(trace))
+        for (const f of facets.values()) this.statements.facetAdd.run(f)
+        for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
+      })
+    )
     this.text.schedule()
     return ids
   }

@@ -1,0 +1,149 @@
+// Bulk inserts without the checkpoint in their COMMIT (issue 15). A 10k-trace batch puts ~17 MB
+// in the WAL; every few batches the automatic checkpoint copied it into the database file inside
+// the writer's COMMIT, on the main thread (profiled at 100k: the commits were a fifth of
+// insertMany's time). Here the write runs with automatic checkpoints off, and a worker thread
+// kept for the series (checkpoint-worker.ts, `serve`) checkpoints on its own connection, on the
+// other core, while the main thread builds the next batch. PASSIVE: it never blocks the writer.
+// If the worker falls behind (or cannot start), the write checkpoints inline as before, so the
+// WAL stays bounded.
+import { Worker } from 'node:worker_threads'
+import { resolveWorkerFile } from '../runtime/worker-file'
+import type { CheckpointResult } from './checkpoint-worker'
+import type { Db } from './database'
+
+/** Writes allowed to commit while the worker's checkpoint is still running, before one checkpoints inline. */
+const MAX_BEHIND = 3
+/**
+ * WAL frames (pages) past which the next write checkpoints inline: the WAL restarts from its
+ * start only when a write begins after a checkpoint copied all of it, which back-to-back
+ * batches may never leave the worker time for (128 MiB: four automatic checkpoints' worth).
+ */
+const MAX_WAL_FRAMES = 32_768
+/** The worker ends after this long without a write (a series of bulk inserts is over). */
+const IDLE_MS = 10_000
+
+export class BackgroundCheckpoints {
+  private worker: Worker | null = null
+  private ready = false
+  private running = false
+  /** writes committed since the running checkpoint was asked */
+  private behind = 0
+  private failed = false
+  /** frames in the WAL at the worker's last checkpoint */
+  private walFrames = 0
+  private idle: NodeJS.Timeout | null = null
+  private last: CheckpointResult | null = null
+  private waiters: Array<(r: CheckpointResult | null) => void> = []
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)
+  ) {}
+
+  /**
+   * Runs `write` (the outermost transaction) with automatic checkpoints off while the worker
+   * keeps up, then asks it for a checkpoint. Inside another transaction, or on a memory or
+   * read-only database, it only runs `write`.
+   */
+  write<T>(write: () => T): T {
+    if (this.db.memory || this.db.readonly || this.db.inTransaction || this.failed) return write()
+    this.start()
+    if (!this.ready || this.behind >= MAX_BEHIND || this.walFrames > MAX_WAL_FRAMES) {
+      this.walFrames = 0
+      return write() // the COMMIT checkpoints, as without a worker
+    }
+    const before = this.db.pragma('wal_autocheckpoint', { simple: true }) as number
+    this.db.pragma('wal_autocheckpoint = 0')
+    try {
+      return write()
+    } finally {
+      this.db.pragma(`wal_autocheckpoint = ${before}`)
+      this.request()
+    }
+  }
+
+  /** Resolves when no checkpoint is running or asked for (the worker loaded, or none), with the last one's result. */
+  settled(): Promise<CheckpointResult | null> {
+    if (!this.worker || (this.ready && !this.running)) return Promise.resolve(this.last)
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
+  /** Ends the worker (the project closes). */
+  close(): void {
+    if (this.idle) clearTimeout(this.idle)
+    this.idle = null
+    const worker = this.worker
+    this.worker = null
+    this.ready = false
+    this.running = false
+    this.behind = 0
+    worker?.postMessage('close')
+    this.settle()
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiters.splice(0)) resolve(this.last)
+  }
+
+  private start(): void {
+    if (this.idle) this.idle.refresh()
+    else this.idle = setTimeout(() => this.close(), IDLE_MS).unref()
+    if (this.worker) return
+    try {
+      const { file: script, execArgv } = resolveWorkerFile('checkpoint-worker', import.meta.url, process.env.PIXEL_STUDIO_CHECKPOINT_WORKER)
+      const worker = new Worker(script, { execArgv, workerData: { file: this.db.name, serve: true } })
+      worker.unref() // never keeps a CLI process alive
+      worker.on('message', (r: CheckpointResult) => this.done(worker, r))
+      worker.on('error', (e) => this.stop(worker, e.message))
+      worker.on('exit', () => this.stop(worker, null))
+      this.worker = worker
+    } catch (error) {
+      this.stop(null, error instanceof Error ? error.message : String(error))
+    }
+  }
+
+  private request(): void {
+    if (!this.worker || !this.ready) return
+    if (this.running) {
+      this.behind++
+      return
+    }
+    this.running = true
+    this.behind = 0
+    this.worker.postMessage('checkpoint')
+  }
+
+  private done(worker: Worker, r: CheckpointResult): void {
+    if (worker !== this.worker) return
+    if (!r.ok) {
+      this.stop(worker, r.message)
+      return
+    }
+    if (!this.ready) {
+      this.ready = true // its first message: the connection is open
+      this.settle()
+      return
+    }
+    this.running = false
+    this.walFrames = r.log
+    this.last = r
+    // writes committed while it ran left more to copy
+    if (this.behind > 0) this.request()
+    else this.settle()
+  }
+
+  /** The worker ended or failed: writes checkpoint inline from now on (a failure is said once). */
+  private stop(worker: Worker | null, message: string | null): void {
+    if (worker !== null && worker !== this.worker) return
+    this.worker = null
+    this.ready = false
+    this.running = false
+    this.behind = 0
+    if (message !== null) {
+      this.failed = true
+      this.log(`background checkpoints of ${this.db.name} stopped (writes checkpoint in their commit instead): ${message}`)
+      void worker?.terminate()
+    }
+    this.settle()
+  }
+}
