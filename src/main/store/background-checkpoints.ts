@@ -6,7 +6,7 @@
 // other core, while the main thread builds the next batch. PASSIVE: it never blocks the writer.
 // If the worker falls behind (or cannot start), the write checkpoints inline as before, so the
 // WAL stays bounded.
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads'
 import { resolveWorkerFile } from '../runtime/worker-file'
 import type { CheckpointResult } from './checkpoint-worker'
 import type { Db } from './database'
@@ -24,6 +24,8 @@ const IDLE_MS = 10_000
 
 export class BackgroundCheckpoints {
   private worker: Worker | null = null
+  /** the worker's answers: read at each write (a loop of writes may never yield to the event loop) and as they come */
+  private port: MessagePort | null = null
   private ready = false
   private running = false
   /** writes committed since the running checkpoint was asked */
@@ -48,6 +50,7 @@ export class BackgroundCheckpoints {
   write<T>(write: () => T): T {
     if (this.db.memory || this.db.readonly || this.db.inTransaction || this.failed) return write()
     this.start()
+    this.poll()
     if (!this.ready || this.behind >= MAX_BEHIND || this.walFrames > MAX_WAL_FRAMES) {
       this.walFrames = 0
       return write() // the COMMIT checkpoints, as without a worker
@@ -72,12 +75,12 @@ export class BackgroundCheckpoints {
   close(): void {
     if (this.idle) clearTimeout(this.idle)
     this.idle = null
-    const worker = this.worker
+    this.port?.postMessage('close') // the worker closes its connection and the port, and ends
+    this.port = null
     this.worker = null
     this.ready = false
     this.running = false
     this.behind = 0
-    worker?.postMessage('close')
     this.settle()
   }
 
@@ -91,26 +94,39 @@ export class BackgroundCheckpoints {
     if (this.worker) return
     try {
       const { file: script, execArgv } = resolveWorkerFile('checkpoint-worker', import.meta.url, process.env.PIXEL_STUDIO_CHECKPOINT_WORKER)
-      const worker = new Worker(script, { execArgv, workerData: { file: this.db.name, serve: true } })
+      const { port1, port2 } = new MessageChannel()
+      const worker = new Worker(script, { execArgv, workerData: { file: this.db.name, serve: port2 }, transferList: [port2] })
       worker.unref() // never keeps a CLI process alive
-      worker.on('message', (r: CheckpointResult) => this.done(worker, r))
+      port1.unref()
+      port1.on('message', (r: CheckpointResult) => this.done(worker, r))
       worker.on('error', (e) => this.stop(worker, e.message))
       worker.on('exit', () => this.stop(worker, null))
       this.worker = worker
+      this.port = port1
     } catch (error) {
       this.stop(null, error instanceof Error ? error.message : String(error))
     }
   }
 
+  /** the answers already sent, taken now */
+  private poll(): void {
+    const worker = this.worker
+    while (worker && this.port && worker === this.worker) {
+      const m = receiveMessageOnPort(this.port)
+      if (!m) return
+      this.done(worker, m.message as CheckpointResult)
+    }
+  }
+
   private request(): void {
-    if (!this.worker || !this.ready) return
+    if (!this.worker || !this.ready || !this.port) return
     if (this.running) {
       this.behind++
       return
     }
     this.running = true
     this.behind = 0
-    this.worker.postMessage('checkpoint')
+    this.port.postMessage('checkpoint')
   }
 
   private done(worker: Worker, r: CheckpointResult): void {
@@ -135,6 +151,8 @@ export class BackgroundCheckpoints {
   /** The worker ended or failed: writes checkpoint inline from now on (a failure is said once). */
   private stop(worker: Worker | null, message: string | null): void {
     if (worker !== null && worker !== this.worker) return
+    this.port?.close()
+    this.port = null
     this.worker = null
     this.ready = false
     this.running = false

@@ -5,11 +5,12 @@
 // One-shot (deferred-checkpoint.ts), or kept running (`serve`: background-checkpoints.ts) to
 // checkpoint on every message while a series of bulk inserts goes on.
 import Database from 'better-sqlite3'
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 
 export type CheckpointResult = { ok: true; log: number; checkpointed: number } | { ok: false; message: string }
 
-const { file, serve } = workerData as { file: string; serve?: boolean }
+/** `serve`: the port to take requests on and answer (the writer polls it between its writes) */
+const { file, serve } = workerData as { file: string; serve?: MessagePort }
 
 function checkpoint(db: Database.Database): CheckpointResult {
   try {
@@ -29,13 +30,13 @@ try {
 }
 if (db && serve) {
   const open = db
-  parentPort?.on('message', (m: 'checkpoint' | 'close') => {
+  serve.on('message', (m: 'checkpoint' | 'close') => {
     if (m === 'close') {
       open.close()
-      parentPort?.close()
-    } else parentPort?.postMessage(checkpoint(open))
+      serve.close()
+    } else serve.postMessage(checkpoint(open))
   })
-  parentPort?.postMessage({ ok: true, log: 0, checkpointed: 0 } satisfies CheckpointResult) // ready
+  serve.postMessage({ ok: true, log: 0, checkpointed: 0 } satisfies CheckpointResult) // ready
 } else if (db) {
   const result = checkpoint(db)
   db.close()
