@@ -165,7 +165,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     const batch = pending.splice(0)
     let failures: Array<string | null> | null = null
     try {
-      writeAll(batch)
+      project.checkpoints.write(() => writeAll(batch))
     } catch {
       failures = writeEach(batch)
     }
