@@ -100,7 +100,8 @@ export class BackgroundCheckpoints {
       port1.unref()
       port1.on('message', (r: CheckpointResult) => this.done(worker, r))
       worker.on('error', (e) => this.stop(worker, e.message))
-      worker.on('exit', () => this.stop(worker, null))
+      // an end we did not ask for (close and the idle timer forget the worker first)
+      worker.on('exit', (code) => this.stop(worker, `the checkpoint worker exited with code ${code}`))
       this.worker = worker
       this.port = port1
     } catch (error) {
@@ -148,8 +149,8 @@ export class BackgroundCheckpoints {
     else this.settle()
   }
 
-  /** The worker ended or failed: writes checkpoint inline from now on (a failure is said once). */
-  private stop(worker: Worker | null, message: string | null): void {
+  /** The worker failed or ended unasked: writes checkpoint inline from now on (said once). */
+  private stop(worker: Worker | null, message: string): void {
     if (worker !== null && worker !== this.worker) return
     this.port?.close()
     this.port = null
@@ -157,11 +158,9 @@ export class BackgroundCheckpoints {
     this.ready = false
     this.running = false
     this.behind = 0
-    if (message !== null) {
-      this.failed = true
-      this.log(`background checkpoints of ${this.db.name} stopped (writes checkpoint in their commit instead): ${message}`)
-      void worker?.terminate()
-    }
+    this.failed = true
+    this.log(`background checkpoints of ${this.db.name} stopped (writes checkpoint in their commit instead): ${message}`)
+    void worker?.terminate()
     this.settle()
   }
 }

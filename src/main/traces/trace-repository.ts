@@ -23,7 +23,7 @@ import {
 } from '../../shared/contract'
 import type { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
-import { BackgroundCheckpoints } from '../store/background-checkpoints'
+import type { BackgroundCheckpoints } from '../store/background-checkpoints'
 import type { Db } from '../store/database'
 import { orderedId } from '../store/ordered-id'
 import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps, type DerivedColumns } from './trace-columns'
@@ -152,7 +152,8 @@ export class TraceRepository {
 
   constructor(
     private readonly db: Db,
-    private readonly checkpoints: BackgroundCheckpoints = new BackgroundCheckpoints(db)
+    /** the project's: bulk inserts checkpoint in its worker */
+    private readonly checkpoints: BackgroundCheckpoints
   ) {
     this.text = new TextIndex(db)
     // what a killed process left unindexed
