@@ -13,6 +13,7 @@ import { registerExperimentCommands } from './commands/experiment-commands'
 import { startServer } from './serve/http-server'
 import { registerTrainCommands } from './commands/train-commands'
 import { ProgressPrinter } from './commands/progress-printer'
+import { TEXT_CHUNK } from './traces/text-index'
 import { registerTrainerCommands } from './commands/trainer-commands'
 
 const program = new Command()
@@ -54,8 +55,17 @@ async function invoke(options: GlobalOptions, method: string, input: unknown): P
   try {
     const result = await studio.dispatcher.invoke(method, input, { onProgress: (p) => printProgress(p as JobProgress) })
     // a command leaves its traces searchable: the full-text tail the process did not catch up
-    // in the background (or a killed one left) is indexed before it exits (traces/text-index.ts)
-    if (studio.hasProject) studio.project.traces.text.drain()
+    // in the background (or a killed one left) is indexed before it exits (traces/text-index.ts);
+    // more than a chunk says so (after a 1M-trace import: ~15 s)
+    if (studio.hasProject) {
+      const text = studio.project.traces.text
+      const total = text.pending()
+      if (total > TEXT_CHUNK) {
+        progress.end() // the command's own line first
+        text.drain((done) => printProgress({ done: Math.min(done, total), total, unit: 'traces indexed for search' }))
+        progress.end()
+      } else text.drain()
+    }
     return result
   } finally {
     studio.close()

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src/main/project/project'
+import { TEXT_CHUNK } from '../../src/main/traces/text-index'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { catchUpTraces } from '../fixtures/text-catch-up-traces'
 import { killAfterProgress } from '../helpers/kill-child'
@@ -125,15 +126,19 @@ describe('deferred full-text index', () => {
     p.traces.text.background = false
     await addSampleData(p)
     const traces = entries(p).traces
-    p.traces.insertMany(catchUpTraces(p.samples.list({ offset: 0, limit: 1 }).items[0]!.id, 0, 300), 'test')
-    expect(p.traces.text.pending()).toBe(300)
+    // more than a chunk: the command says what it is doing while it indexes
+    const tail = TEXT_CHUNK * 2 + 300
+    p.traces.insertMany(catchUpTraces(p.samples.list({ offset: 0, limit: 1 }).items[0]!.id, 0, tail), 'test')
+    expect(p.traces.text.pending()).toBe(tail)
     p.close()
     const run = spawnSync(process.execPath, [CLI, '--home', join(root, 'cli-home'), '--project', dir, 'project', 'info', '--json'], { encoding: 'utf8' })
     expect(run.status, run.stderr).toBe(0)
+    expect(run.stderr).toContain('traces indexed for search')
+    expect(run.stderr).toContain(`${tail}/${tail} traces indexed for search`) // the last line: all of it
     const reopened = Project.open(dir)
     try {
       expect(reopened.traces.text.pending()).toBe(0)
-      expect(entries(reopened)).toEqual({ entries: traces + 300, traces: traces + 300 })
+      expect(entries(reopened)).toEqual({ entries: traces + tail, traces: traces + tail })
     } finally {
       reopened.close()
     }

@@ -99,10 +99,13 @@ export class TextIndex {
       .immediate()
   }
 
-  /** Indexes the whole tail now, chunk by chunk; returns how many traces it indexed. */
-  drain(): number {
+  /** Indexes the whole tail now, chunk by chunk (`onChunk`: how many so far); returns how many traces it indexed. */
+  drain(onChunk?: (done: number) => void): number {
     let done = 0
-    for (let n = TEXT_CHUNK; n === TEXT_CHUNK; done += n) n = this.catchUp()
+    for (let n = TEXT_CHUNK; n === TEXT_CHUNK; done += n) {
+      n = this.catchUp()
+      onChunk?.(done + n)
+    }
     return done
   }
 
