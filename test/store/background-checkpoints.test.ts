@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BackgroundCheckpoints } from '../../src/main/store/background-checkpoints'
+import { BACKGROUND_FROM_ROWS, BackgroundCheckpoints } from '../../src/main/store/background-checkpoints'
 import { openDatabase, type Db } from '../../src/main/store/database'
 import { tempDir } from '../helpers/temp'
 
@@ -39,18 +39,21 @@ describe('BackgroundCheckpoints', () => {
     const checkpoints = new BackgroundCheckpoints(db)
     const setting = db.pragma('wal_autocheckpoint', { simple: true }) as number
     expect(setting).toBeGreaterThan(0)
-    expect(checkpoints.write(write(10))).toBe(10) // starts the worker; this write checkpoints as usual
+    // a small write checkpoints in its commit and starts no worker
+    expect(checkpoints.write(10, write(10))).toBe(10)
+    expect(await checkpoints.settled()).toBeNull()
+    expect(checkpoints.write(BACKGROUND_FROM_ROWS, write(BACKGROUND_FROM_ROWS))).toBe(BACKGROUND_FROM_ROWS) // starts the worker; this write checkpoints as usual
     await checkpoints.settled() // loaded
     const fileBefore = statSync(file).size
 
     // 40 MB, past the automatic checkpoint's 32 MiB: none of these commits copies it, the worker does
     let result = null
     for (let batch = 0; batch < 4; batch++) {
-      expect(checkpoints.write(write(5000))).toBe(5000)
+      expect(checkpoints.write(5000, write(5000))).toBe(5000)
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(setting) // given back
       result = await checkpoints.settled()
     }
-    expect(ranWith).toEqual([setting, 0, 0, 0, 0])
+    expect(ranWith).toEqual([setting, setting, 0, 0, 0, 0])
     expect(result).toMatchObject({ ok: true })
     if (!result?.ok) throw new Error('no checkpoint')
     expect(result.checkpointed).toBe(result.log) // the worker copied the whole WAL
@@ -59,7 +62,7 @@ describe('BackgroundCheckpoints', () => {
     checkpoints.close()
     db.close()
     const again = openDatabase(file)
-    expect(again.prepare('SELECT count(*) AS n FROM big').get()).toEqual({ n: 20_010 })
+    expect(again.prepare('SELECT count(*) AS n FROM big').get()).toEqual({ n: 20_010 + BACKGROUND_FROM_ROWS })
     expect(again.pragma('integrity_check', { simple: true })).toBe('ok')
     again.close()
   })
@@ -67,10 +70,10 @@ describe('BackgroundCheckpoints', () => {
   it('inside another transaction leaves the checkpoint to that transaction', async () => {
     const { db, write, ranWith } = bigTable(join(root, 'nested.sqlite'))
     const checkpoints = new BackgroundCheckpoints(db)
-    checkpoints.write(write(1))
+    checkpoints.write(BACKGROUND_FROM_ROWS, write(1))
     await checkpoints.settled()
     db.transaction(() => {
-      checkpoints.write(write(10))
+      checkpoints.write(BACKGROUND_FROM_ROWS, write(10))
     })()
     expect(ranWith[1]).toBeGreaterThan(0)
     expect(await checkpoints.settled()).toBeNull() // nothing asked of the worker
@@ -84,7 +87,7 @@ describe('BackgroundCheckpoints', () => {
     const { db, write, ranWith } = bigTable(file)
     const lines: string[] = []
     const checkpoints = new BackgroundCheckpoints(db, (line) => lines.push(line))
-    for (let batch = 0; batch < 3; batch++) expect(checkpoints.write(write(8000))).toBe(8000)
+    for (let batch = 0; batch < 3; batch++) expect(checkpoints.write(8000, write(8000))).toBe(8000)
     expect(ranWith.every((setting) => setting > 0)).toBe(true)
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/background checkpoints of .*inline\.sqlite stopped .*checkpoint-worker was not found/)

@@ -165,7 +165,7 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
     const batch = pending.splice(0)
     let failures: Array<string | null> | null = null
     try {
-      project.checkpoints.write(() => writeAll(batch))
+      project.checkpoints.write(batch.length, () => writeAll(batch))
     } catch {
       failures = writeEach(batch)
     }

@@ -19,6 +19,8 @@ const MAX_BEHIND = 3
  * batches may never leave the worker time for (128 MiB: four automatic checkpoints' worth).
  */
 const MAX_WAL_FRAMES = 32_768
+/** Writes of fewer rows checkpoint in their COMMIT as always: a single trace saved never starts a worker. */
+export const BACKGROUND_FROM_ROWS = 1000
 /** The worker ends after this long without a write (a series of bulk inserts is over). */
 const IDLE_MS = 10_000
 
@@ -43,12 +45,12 @@ export class BackgroundCheckpoints {
   ) {}
 
   /**
-   * Runs `write` (the outermost transaction) with automatic checkpoints off while the worker
-   * keeps up, then asks it for a checkpoint. Inside another transaction, or on a memory or
-   * read-only database, it only runs `write`.
+   * Runs `write` (the outermost transaction, of `rows` rows) with automatic checkpoints off while
+   * the worker keeps up, then asks it for a checkpoint. A small write, one inside another
+   * transaction, or one on a memory or read-only database, only runs `write`.
    */
-  write<T>(write: () => T): T {
-    if (this.db.memory || this.db.readonly || this.db.inTransaction || this.failed) return write()
+  write<T>(rows: number, write: () => T): T {
+    if (rows < BACKGROUND_FROM_ROWS || this.db.memory || this.db.readonly || this.db.inTransaction || this.failed) return write()
     this.start()
     this.poll()
     if (!this.ready || this.behind >= MAX_BEHIND || this.walFrames > MAX_WAL_FRAMES) {

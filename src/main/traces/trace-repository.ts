@@ -281,6 +281,7 @@ export class TraceRepository {
       else facets.set(key, { source, status, origin, op, n: 1 })
     }
     this.checkpoints.write(
+      traces.length,
       this.db.transaction(() => {
         indexedThrough = this.text.indexedThrough()
         for (const trace of traces) count(write(trace))
