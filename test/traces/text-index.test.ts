@@ -90,6 +90,20 @@ describe('deferred full-text index', () => {
     }
   })
 
+  it('snapshots a search whole: the traces a page reports pending are indexed first', () => {
+    project.traces.text.background = false
+    project.traces.text.searchCatchUp = 100
+    try {
+      project.traces.insertMany(catchUpTraces(sampleId, 20_000, 2500), 'test')
+      expect(project.traces.list({ query: 'uniq22499', sort: 'created', order: 'asc', offset: 0, limit: 5 })).toMatchObject({ total: 0, pending: 2500 })
+      expect(project.snapshots.create('whole search', { query: 'uniq22499' }).traceCount).toBe(1)
+      expect(project.traces.text.pending()).toBe(0)
+      expect(project.traces.seqs({ query: 'uniq20000' }).map((t) => t.id)).toEqual(['catch-20000'])
+    } finally {
+      project.traces.text.searchCatchUp = 10_000
+    }
+  })
+
   it('catches up in the background after a write, one chunk per event-loop turn', async () => {
     project.traces.text.background = true
     project.traces.insertMany(catchUpTraces(sampleId, 5000, 4500), 'test')

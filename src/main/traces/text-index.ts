@@ -12,6 +12,7 @@
 // An edit of a trace in the tail writes no entry (the catch-up indexes the body as it is then).
 import type { Db } from '../store/database'
 import { bodyStepsValue, deriveColumns, FIRST_STATE_SQL, Steps } from './trace-columns'
+import { SEQ_BLOCK_SHIFT } from './trace-query'
 
 /** Traces indexed per chunk (a chunk is one write transaction: ~20-30 ms). */
 export const TEXT_CHUNK = 2000
@@ -48,6 +49,17 @@ export class TextIndex {
       mark: db.prepare<[], number>(this.deferred ? 'SELECT indexed_through FROM trace_text_state' : `SELECT ${Number.MAX_SAFE_INTEGER}`).pluck(),
       setMark: this.deferred ? db.prepare<[number]>('UPDATE trace_text_state SET indexed_through = ?') : undefined,
       maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM traces').pluck(),
+      // the traces after the mark, counted (seqs have holes: a trace inserted at a chosen seq, deletes):
+      // those in the mark's own seq block, then the per-block counts of the blocks after it
+      // (trace_seq_blocks, migration 012), so a long tail costs a few rows, not a walk of it
+      after: this.deferred
+        ? db
+            .prepare<{ mark: number }, number>(
+              `SELECT (SELECT count(*) FROM traces WHERE seq > @mark AND seq < ((@mark >> ${SEQ_BLOCK_SHIFT}) + 1) << ${SEQ_BLOCK_SHIFT})
+                    + (SELECT coalesce(sum(n), 0) FROM trace_seq_blocks WHERE block > @mark >> ${SEQ_BLOCK_SHIFT})`
+            )
+            .pluck()
+        : undefined,
       tail: db.prepare<[number, number], BodyRow>(`SELECT b.seq, b.question, b.steps, ${FIRST_STATE_SQL}, b.comment FROM trace_bodies b WHERE b.seq > ? ORDER BY b.seq LIMIT ?`),
       insert: db.prepare<[number, string, string, string]>('INSERT INTO traces_fts (rowid, question, answer, text) VALUES (?, ?, ?, ?)'),
       delete: db.prepare<[number]>('DELETE FROM traces_fts WHERE rowid = ?')
@@ -71,9 +83,9 @@ export class TextIndex {
     this.write(seq, state, answer, text)
   }
 
-  /** Traces not yet in the index: the tail after the mark (exact unless traces were deleted from it). */
+  /** Traces not yet in the index: those after the mark, counted. */
   pending(): number {
-    return Math.max(0, (this.statements.maxSeq.get() ?? 0) - this.indexedThrough())
+    return this.statements.after?.get({ mark: this.indexedThrough() }) ?? 0
   }
 
   /**

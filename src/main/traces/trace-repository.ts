@@ -521,7 +521,9 @@ export class TraceRepository {
 
   /** Trace seqs matching a filter, in list order (snapshots are made from this). */
   seqs(filter: TraceFilter): Array<{ seq: number; id: string; revision: number }> {
-    this.searchable(filter)
+    // a snapshot of a search is whole: the full-text tail, however long, is indexed first (a
+    // page only reports it pending)
+    if (filter.query !== undefined) this.text.drain()
     const params: Params = {}
     return this.db.prepare<Params, { seq: number; id: string; revision: number }>(`SELECT t.seq, t.id, t.revision FROM traces t ${whereAll(filter, params)} ORDER BY t.seq`).all(params)
   }
