@@ -19,8 +19,6 @@ import { ImportTally, messageOf } from './import-result'
 import type { ConvertedRecord, RefusedRecord } from './trace-convert'
 import { ImportChunks, WORKER_FROM_BYTES, type ImportThread } from './trace-import-host'
 
-export { importIds } from './trace-convert'
-
 export interface TraceImportOptions {
   imageRoot?: string | undefined
   signal?: AbortSignal
