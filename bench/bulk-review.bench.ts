@@ -14,7 +14,7 @@ import type { MediaRef } from '../src/shared/contract'
 import type { Step } from '../src/shared/toolcall'
 import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
-import type { NewTrace } from '../src/main/traces/trace-repository'
+import type { NewTrace } from '../src/main/traces/trace-rows'
 import { checkpointsSettled } from '../src/main/store/deferred-checkpoint'
 import { sizeFlag, type BenchReporter, type BenchSuite, type Measurement } from './harness'
 

@@ -20,7 +20,7 @@ import { exportSnapshot } from '../src/main/export/snapshot-export'
 import { importTraces } from '../src/main/import/trace-import'
 import { Project } from '../src/main/project/project'
 import { seededRandom } from '../src/main/project/sample-data'
-import type { NewTrace } from '../src/main/traces/trace-repository'
+import type { NewTrace } from '../src/main/traces/trace-rows'
 import { benchMedia } from './bench-media'
 import type { BenchReporter, BenchSuite, Measurement } from './harness'
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../src/main/project/project'
 import { TEXT_CHUNK } from '../../src/main/traces/text-index'
+import { traceRows, type TraceRows } from '../../src/main/traces/trace-rows'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { catchUpTraces } from '../fixtures/text-catch-up-traces'
 import { killAfterProgress } from '../helpers/kill-child'
@@ -102,6 +103,25 @@ describe('deferred full-text index', () => {
     } finally {
       project.traces.text.searchCatchUp = 10_000
     }
+  })
+
+  it('writes the entries of rows that bring their text (an import) at once on a caught-up index, and leaves them to the catch-up behind a tail', () => {
+    project.traces.text.background = false
+    project.traces.text.drain()
+    const rows = (from: number, count: number): TraceRows[] => catchUpTraces(sampleId, from, count).map(traceRows)
+    project.traces.insertRows(rows(30_000, 700), 'test', 'import', { indexText: true })
+    // indexed with the rows, the mark past them: nothing pending, each found once
+    expect(project.traces.text.pending()).toBe(0)
+    expect(project.traces.text.indexedThrough()).toBe(project.db.prepare<[], number>('SELECT max(seq) FROM traces').pluck().get())
+    expect(project.traces.seqs({ query: 'uniq30699' }).map((t) => t.id)).toEqual(['catch-30699'])
+    // behind a tail the catch-up has not reached, the rows' entries wait for it too (never indexed twice)
+    project.traces.insertMany(catchUpTraces(sampleId, 31_000, 300), 'test')
+    project.traces.insertRows(rows(32_000, 200), 'test', 'import', { indexText: true })
+    expect(project.traces.text.pending()).toBe(500)
+    project.traces.text.drain()
+    const { traces } = entries(project)
+    expect(entries(project)).toEqual({ entries: traces, traces })
+    for (const i of [30_000, 31_299, 32_199]) expect(project.traces.seqs({ query: `uniq${i}` }).map((t) => t.id)).toEqual([`catch-${i}`])
   })
 
   it('catches up in the background after a write, one chunk per event-loop turn', async () => {

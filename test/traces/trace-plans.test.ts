@@ -11,7 +11,7 @@ import { Project } from '../../src/main/project/project'
 import { addSampleData } from '../../src/main/project/sample-data'
 import { FACETS_MOVED_SQL } from '../../src/main/traces/bulk-changes'
 import { facetSql, facetsAnswer, jobTracesSql, pageSql, SEARCH_CAP, searchWalk, type Params, type SearchWalk, type Sort } from '../../src/main/traces/trace-query'
-import type { NewTrace } from '../../src/main/traces/trace-repository'
+import type { NewTrace } from '../../src/main/traces/trace-rows'
 import { tempDir } from '../helpers/temp'
 
 const root = tempDir()

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { SampleState, StudioError, VisualCue, type MediaRef, type Sample, type SampleKind, type SamplePage, type SampleRevision, type SampleSummary } from '../../shared/contract'
 import type { Db } from '../store/database'
-import { normalizeFlags } from '../traces/trace-repository'
+import { normalizeFlags } from '../traces/trace-rows'
 
 export type NewSample = Omit<Sample, 'createdAt' | 'flags' | 'revision'> & { flags?: string[] }
 
@@ -72,8 +72,9 @@ export class SampleRepository {
   /**
    * Adds samples in ONE transaction (an import writes a batch of records this way): all or
    * nothing, and no savepoint per sample when the caller's transaction already holds them.
+   * Returns their seqs, in order (a trace import names them in its traces' rows).
    */
-  insertMany(samples: readonly NewSample[]): void {
+  insertMany(samples: readonly NewSample[]): number[] {
     for (const sample of samples) {
       const mediaCount = sample.media.length
       for (const cue of sample.cues) {
@@ -86,6 +87,7 @@ export class SampleRepository {
       }
     }
     const createdAt = new Date().toISOString()
+    const seqs: number[] = []
     this.db.transaction(() => {
       for (const sample of samples) {
         const { lastInsertRowid } = this.statements.insert.run({
@@ -101,8 +103,10 @@ export class SampleRepository {
           createdAt
         })
         sample.media.forEach((m, i) => this.statements.link.run(lastInsertRowid, i, m.hash))
+        seqs.push(Number(lastInsertRowid))
       }
     })()
+    return seqs
   }
 
   /** Which of `ids` are samples already (one statement for a whole batch of lookups). */

@@ -10,6 +10,8 @@
 //   search right after a write finds it; past that the search reports the tail as `pending`
 //   (not yet searchable), as a count's estimate is reported, while the background catches up.
 // An edit of a trace in the tail writes no entry (the catch-up indexes the body as it is then).
+// A writer that brings each trace's text (a trace import: insertRows with `indexText`) writes
+// the entries with the rows instead, when the tail is empty, and moves the mark past them.
 import type { Db } from '../store/database'
 import { bodyStepsValue, deriveColumns, FIRST_STATE_SQL, Steps } from './trace-columns'
 import { SEQ_BLOCK_SHIFT } from './trace-query'
@@ -81,6 +83,16 @@ export class TextIndex {
     if (seq > this.indexedThrough()) return
     this.statements.delete.run(seq)
     this.write(seq, state, answer, text)
+  }
+
+  /** True when no trace is after `mark` (the mark just read): new traces can be indexed as they are written. */
+  caughtUp(mark: number): boolean {
+    return (this.statements.maxSeq.get() ?? 0) <= mark
+  }
+
+  /** Moves the mark to `seq`, in the transaction that wrote the entries of every trace up to it (insertRows with `indexText`). */
+  markThrough(seq: number): void {
+    if (seq > this.indexedThrough()) this.statements.setMark?.run(seq)
   }
 
   /** Traces not yet in the index: those after the mark, counted. */

@@ -201,6 +201,9 @@ export function pageSql(q: PageQuery, params: Params): string {
   return `SELECT ${cols} FROM traces t INDEXED BY ${walkIndex(q.filter, q.sort)} ${where([...keyset('t.seq'), ...clauses])} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`
 }
 
+/** Which of a JSON array of trace ids are traces: json_each outside, the id index probed for each, never a scan of the table. */
+export const EXISTING_TRACES_SQL = 'SELECT t.id FROM json_each(?) j CROSS JOIN traces t ON t.id = j.value'
+
 /** The page's rows, by seq (a JSON array of them: one statement per page), after the page is cut (never a scan of traces). */
 export const ROWS_SQL = `SELECT t.seq, t.id, s.id AS sample_id, t.origin, t.status, b.question, t.flags, t.answer, t.crops, t.frame_selections, t.revision, t.updated_at,
     s.answer AS gold, s.source, s.kind, m.hash AS thumb_hash, m.mime AS thumb_mime, m.width AS thumb_width, m.height AS thumb_height

@@ -25,21 +25,10 @@ import type { Step } from '../../shared/toolcall/steps'
 import { traceWarnings, type CheckContext } from '../../shared/traces/checks'
 import type { BackgroundCheckpoints } from '../store/background-checkpoints'
 import type { Db } from '../store/database'
-import { orderedId } from '../store/ordered-id'
-import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps, type DerivedColumns } from './trace-columns'
+import { bodySteps, deriveColumns, FIRST_STATE_SQL, safeJson, Steps } from './trace-columns'
 import { TextIndex } from './text-index'
-import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
-
-export interface NewTrace {
-  id?: string
-  sampleId: string
-  origin: TraceOrigin
-  originDetail?: OriginDetail
-  question: string
-  steps: Step[]
-  status?: TraceStatus
-  flags?: string[]
-}
+import { normalizeFlags, serialize, stateColumns, traceRows, type NewTrace, type TraceRows } from './trace-rows'
+import { BLOCK_JUMP_FROM, decodeCursor, encodeCursor, EXISTING_TRACES_SQL, facetSql, facetsAnswer, filterUsesOnly, ftsMatch, pageSql, ROWS_SQL, SEARCH_CAP, SEARCH_HITS_SQL, searchCountSql, searchWalk, SEQ_BLOCK_SHIFT, whereAll, type Params } from './trace-query'
 
 export interface TracePatch {
   question?: string | undefined
@@ -80,6 +69,12 @@ type SummaryRow = TraceRow & { source: string; thumb_hash: string; thumb_mime: M
 /** A search's first hits (up to SEARCH_CAP) and the seq of the last of them. */
 type Hits = { hits: number; last: number | null }
 
+/** a sample as a trace row names it: its seq (the row's key) and its source (the facet counters') */
+export interface SampleKey {
+  seq: number
+  source: string
+}
+
 /** What a filter's counts cost, kept until the next write: the search probe, the counts once asked. */
 interface Memo {
   stamp: string
@@ -102,48 +97,6 @@ function parseColumn<T>(traceId: string, column: string, text: string, schema: z
   return parsed.data
 }
 
-/** Flags are a set: sorted, no duplicates, so equal states compare equal (samples' flags too). */
-export function normalizeFlags(flags: readonly string[]): string[] {
-  return [...new Set(flags)].sort()
-}
-
-/**
- * A state as JSON (its revision) and its steps as JSON (the `trace_bodies` column), with the
- * steps stringified once: the state's text is put together around them, key for key what
- * JSON.stringify(state) writes for a parsed TraceState (its keys in schema order, comment only
- * when set), without walking the steps a second time.
- */
-function serialize(state: TraceState): { state: string; steps: string } {
-  const steps = JSON.stringify(state.steps)
-  const comment = state.comment === undefined ? '' : `,"comment":${JSON.stringify(state.comment)}`
-  return { state: `{"question":${JSON.stringify(state.question)},"steps":${steps},"status":${JSON.stringify(state.status)},"flags":${JSON.stringify(state.flags)}${comment}}`, steps }
-}
-
-interface StateColumns {
-  status: TraceStatus
-  flags: string
-  answer: string | null
-  crops: number
-  frameSelections: number
-  question: string
-  steps: string
-  comment: string
-}
-
-/** The `traces` and `trace_bodies` columns a state sets (inserts and updates write the same ones). */
-function stateColumns(state: TraceState, stepsJson: string, derived: DerivedColumns): StateColumns {
-  return {
-    status: state.status,
-    flags: JSON.stringify(state.flags),
-    answer: derived.answer,
-    crops: derived.crops,
-    frameSelections: derived.frameSelections,
-    question: state.question,
-    steps: stepsJson,
-    comment: state.comment ?? ''
-  }
-}
-
 export class TraceRepository {
   /** the full-text index, caught up off the insert path (text-index.ts, migration 016) */
   readonly text: TextIndex
@@ -160,7 +113,7 @@ export class TraceRepository {
     if (this.text.pending() > 0) this.text.schedule()
     this.statements = {
       // a trace's sample: its seq (the row's key) and its source (the facet counters', migration 013)
-      sample: db.prepare<[string], { seq: number; source: string }>('SELECT seq, source FROM samples WHERE id = ?'),
+      sample: db.prepare<[string], SampleKey>('SELECT seq, source FROM samples WHERE id = ?'),
       // positional parameters: a bulk insert binds ~15 values a trace, and binding by name costs
       // a lookup each (~0.7 µs a statement, measured)
       insert: db.prepare<[string, number, TraceOrigin, TraceStatus, string, string | null, number, number, string, string]>(
@@ -194,8 +147,7 @@ export class TraceRepository {
       ),
       dropCompact: db.prepare('DELETE FROM trace_compact_revisions WHERE trace_seq = ? AND revision = ?'),
       exists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM traces WHERE id = ?'),
-      // json_each outside, the id index probed for each: never a scan of the table
-      existing: db.prepare<[string], string>('SELECT t.id FROM json_each(?) j CROSS JOIN traces t ON t.id = j.value').pluck(),
+      existing: db.prepare<[string], string>(EXISTING_TRACES_SQL).pluck(),
       summaries: db.prepare<[string], SummaryRow>(ROWS_SQL),
       facetAdd: db.prepare<{ source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>(
         'INSERT INTO trace_facets (source, status, origin, op, n) VALUES (@source, @status, @origin, @op, @n) ON CONFLICT DO UPDATE SET n = n + excluded.n'
@@ -232,61 +184,70 @@ export class TraceRepository {
    * reading each back; returns their ids in order. All or nothing: one bad trace writes none.
    */
   insertMany(traces: readonly NewTrace[], author: string, action = 'create'): string[] {
+    return this.insertRows(traces.map(traceRows), author, action)
+  }
+
+  /**
+   * insertMany of traces already laid out as rows (trace-rows.ts; a trace import builds them in
+   * its worker thread). `samples`: the seq and source of samples the caller has just written
+   * (each looked up otherwise). `indexText`: write the full-text entries now, with the rows,
+   * when the index is caught up (the rows bring their text, so an entry costs only its insert;
+   * otherwise the catch-up indexes them after, text-index.ts).
+   */
+  insertRows(rows: readonly TraceRows[], author: string, action = 'create', options: { samples?: ReadonlyMap<string, SampleKey>; indexText?: boolean } = {}): string[] {
     const ids: string[] = []
     const at = new Date().toISOString()
     // full text is written by the catch-up (text-index.ts), but for a seq at or below its mark
-    // (a seq reused after the newest traces were deleted)
+    // (a seq reused after the newest traces were deleted), or all of them with `indexText` on a caught-up index
     let indexedThrough = 0
+    let indexAll = false
     // a batch names few samples many times: each looked up once
-    const samples = new Map<string, { seq: number; source: string }>()
-    const write = (trace: NewTrace): [string, TraceStatus, TraceOrigin, DerivedColumns] => {
-      let sample = samples.get(trace.sampleId)
+    const samples = new Map<string, SampleKey>(options.samples)
+    const write = (row: TraceRows): [string, TraceRows] => {
+      let sample = samples.get(row.sampleId)
       if (sample === undefined) {
-        sample = this.statements.sample.get(trace.sampleId)
-        if (sample === undefined) throw new StudioError('not_found', `no sample with id "${trace.sampleId}"`)
-        samples.set(trace.sampleId, sample)
+        sample = this.statements.sample.get(row.sampleId)
+        if (sample === undefined) throw new StudioError('not_found', `no sample with id "${row.sampleId}"`)
+        samples.set(row.sampleId, sample)
       }
-      // time-ordered: a new id appends to the id index instead of dirtying a random page
-      const id = trace.id ?? `trace-${orderedId()}`
-      const state = TraceState.parse({ question: trace.question, steps: trace.steps, status: trace.status ?? 'unreviewed', flags: normalizeFlags(trace.flags ?? []) })
-      const derived = deriveColumns(state.steps)
-      const json = serialize(state)
-      const originDetail = trace.originDetail === undefined ? '{}' : JSON.stringify(OriginDetail.parse(trace.originDetail))
-      const c = stateColumns(state, json.steps, derived)
       let seq: number
       try {
-        seq = Number(this.statements.insert.run(id, sample.seq, trace.origin, c.status, c.flags, c.answer, c.crops, c.frameSelections, at, at).lastInsertRowid)
+        seq = Number(this.statements.insert.run(row.id, sample.seq, row.origin, row.status, row.flags, row.answer, row.crops, row.frameSelections, at, at).lastInsertRowid)
       } catch (error) {
-        if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${id}" already exists`)
+        if (error instanceof Error && /UNIQUE constraint failed: traces.id/.test(error.message)) throw new StudioError('conflict', `a trace with id "${row.id}" already exists`)
         throw error
       }
-      this.statements.insertBody.run(seq, c.question, originDetail, c.comment)
-      this.statements.revision.run(seq, 1, author, action, at, json.state)
-      if (seq <= indexedThrough) this.text.write(seq, state, derived.answer, derived.text)
-      this.indexFlags(seq, state)
+      this.statements.insertBody.run(seq, row.question, row.originDetail, row.comment)
+      this.statements.revision.run(seq, 1, author, action, at, row.state)
+      if (indexAll || seq <= indexedThrough) this.text.write(seq, row, row.answer, row.text)
+      for (const flag of row.flagList) this.statements.flagInsert.run(flag, seq)
       const block = seq >> SEQ_BLOCK_SHIFT
       blocks.set(block, (blocks.get(block) ?? 0) + 1)
-      ids.push(id)
-      return [sample.source, state.status, trace.origin, derived]
+      ids.push(row.id)
+      lastSeq = Math.max(lastSeq, seq)
+      return [sample.source, row]
     }
     // the facet counters (migrations 007, 013) and the seq block counts (012) for the whole batch,
     // in its transaction; each trace's source comes with its sample's lookup
     const blocks = new Map<number, number>()
     const facets = new Map<string, { source: string; status: TraceStatus; origin: TraceOrigin; op: number; n: number }>()
-    const count = ([source, status, origin, derived]: [string, TraceStatus, TraceOrigin, DerivedColumns]): void => {
-      const op = (derived.crops > 0 ? 1 : 0) + (derived.frameSelections > 0 ? 2 : 0)
+    const count = ([source, { status, origin, crops, frameSelections }]: [string, TraceRows]): void => {
+      const op = (crops > 0 ? 1 : 0) + (frameSelections > 0 ? 2 : 0)
       const key = `${source}\u0000${status}\u0000${origin}\u0000${op}`
       const facet = facets.get(key)
       if (facet) facet.n++
       else facets.set(key, { source, status, origin, op, n: 1 })
     }
+    let lastSeq = 0
     this.checkpoints.write(
-      traces.length,
+      rows.length,
       this.db.transaction(() => {
         indexedThrough = this.text.indexedThrough()
-        for (const trace of traces) count(write(trace))
+        indexAll = options.indexText === true && this.text.caughtUp(indexedThrough)
+        for (const row of rows) count(write(row))
         for (const f of facets.values()) this.statements.facetAdd.run(f)
         for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
+        if (indexAll) this.text.markThrough(lastSeq)
       })
     )
     this.text.schedule()
