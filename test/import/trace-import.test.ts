@@ -4,7 +4,7 @@
 // unknown frame or image, truncated file) named by file and record and skipped whole; a re-run
 // resumes; a kill -9 or a cancel mid-import leaves only whole records. Records are converted inline
 // (small files) or in a worker thread (large ones): the cases run both ways.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import sharp from 'sharp'
@@ -292,6 +292,24 @@ describe('the import pipeline (worker thread)', () => {
       }
     }
   }, 60_000)
+
+  it('leaves imported traces searchable at once, and a re-run reads no file of the records it skips', async () => {
+    const { file, total } = await manyRecords()
+    const project = Project.create(join(root, 'searchable-project'))
+    project.traces.text.background = false
+    expect(await importTraces(project, 'trl', file, { thread: 'worker' })).toEqual({ imported: total, alreadyPresent: 0, skipped: [] })
+    // the full-text entries were written with the rows: nothing waits for the catch-up
+    expect(project.traces.text.pending()).toBe(0)
+    expect(project.db.prepare('SELECT count(*) AS n FROM traces_fts').get()).toEqual({ n: total })
+    // a re-run on either thread skips every record as present without storing a file of it again
+    // (the project's files removed: storing one would write it back)
+    rmSync(project.media.root, { recursive: true })
+    for (const thread of ['worker', 'inline'] as const) {
+      expect(await importTraces(project, 'trl', file, { thread })).toEqual({ imported: 0, alreadyPresent: total, skipped: [] })
+      expect(existsSync(project.media.root)).toBe(false)
+    }
+    project.close()
+  }, 180_000)
 
   it('reports progress from the bytes read: a total estimated as it goes, exact at the end, and each stage timed', async () => {
     const { file, total } = await manyRecords()

@@ -1,7 +1,7 @@
 // One record of a trace file -> what the importer writes for it, media still as file paths:
 // the format's check (trace-formats), the record's ids, and the conversion (chat-to-trace). Pure
 // and plain data in, plain data out, so it runs in the import's worker thread
-// (trace-import-worker.ts); the main thread stores the media and writes.
+// (trace-import-worker.ts), before record-rows.ts stores its files and lays it out as rows.
 import { hash } from 'node:crypto'
 import { basename } from 'node:path'
 import type { AnswerType, TraceImportFormat } from '../../shared/contract'
@@ -78,6 +78,6 @@ export class RecordConverter {
   }
 }
 
-export function isRefused(r: ConvertedRecord | RefusedRecord): r is RefusedRecord {
+export function isRefused<T extends object>(r: T | RefusedRecord): r is RefusedRecord {
   return 'message' in r
 }

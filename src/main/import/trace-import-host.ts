@@ -10,8 +10,10 @@ import { StudioError } from '../../shared/contract/errors'
 import { resolveWorkerFile } from '../runtime/worker-file'
 import { convertedChunks, type ConvertedChunk } from './converted-chunks'
 import { messageOf } from './import-result'
-import { RecordConverter, type ConvertedRecord } from './trace-convert'
-import type { HostToTraceImportWorker, TraceImportWorkerData, TraceImportWorkerToHost } from './trace-import-protocol'
+import { MediaFiles } from '../media/media-files'
+import { RecordPreparer, type PresentTraces } from './record-rows'
+import { RecordConverter } from './trace-convert'
+import type { HostToTraceImportWorker, ImportPlaces, TraceImportWorkerData, TraceImportWorkerToHost } from './trace-import-protocol'
 
 /**
  * A file at least this large gets a worker thread (~23k records of our TRL export). Below, its
@@ -31,19 +33,21 @@ export class ImportChunks {
   /** the last chunk converted here, to hand over from */
   private from = { last: 0, read: 0 }
   private handedOver = false
-  /** ms this thread spent converting, and taking in the worker's chunks (JSON.parse) */
+  /** ms this thread spent converting */
   convertMs = 0
-  receiveMs = 0
 
   constructor(
     private readonly file: string,
     format: TraceImportFormat,
     private readonly mode: ImportThread,
+    places: ImportPlaces,
+    /** the presence check of the chunks converted here (the worker asks on a connection of its own) */
+    present: PresentTraces,
     signal?: AbortSignal
   ) {
     this.converter = new RecordConverter(file, format)
-    this.inline = convertedChunks(file, this.converter)
-    this.worker = mode === 'inline' ? null : new WorkerChunks(file, format, signal)
+    this.inline = convertedChunks(file, this.converter, new RecordPreparer(file, new MediaFiles(places.mediaRoot), places.imageRoot, present))
+    this.worker = mode === 'inline' ? null : new WorkerChunks(file, format, places, signal)
   }
 
   /** 'worker' once the worker has taken over */
@@ -65,9 +69,7 @@ export class ImportChunks {
       await this.inline.return(undefined)
     }
     if (this.handedOver) {
-      const chunk = await this.worker!.next()
-      this.receiveMs += this.worker!.lastReceiveMs
-      return chunk
+      return this.worker!.next()
     }
     const at = performance.now()
     let r: IteratorResult<ConvertedChunk>
@@ -93,7 +95,7 @@ export class ImportChunks {
   }
 }
 
-/** The worker's messages in order; a chunk's records come as one JSON string (trace-import-protocol.ts). */
+/** The worker's messages in order (trace-import-protocol.ts). */
 class WorkerChunks {
   private readonly worker: Worker
   private readonly queue: TraceImportWorkerToHost[] = []
@@ -104,18 +106,18 @@ class WorkerChunks {
   load = { ms: 0, cpuMs: 0 }
   /** resolves once the worker has loaded; rejects if it fails first */
   readonly whenReady: Promise<void>
-  lastReceiveMs = 0
   busyMs = 0
   cpuMs = 0
 
   constructor(
     private readonly file: string,
     format: TraceImportFormat,
+    places: ImportPlaces,
     private readonly signal: AbortSignal | undefined
   ) {
     const { file: script, execArgv } = resolveWorkerFile('trace-import-worker', import.meta.url, process.env.PIXEL_STUDIO_TRACE_IMPORT_WORKER)
     const spawned = performance.now()
-    this.worker = new Worker(script, { execArgv, workerData: { file, format } satisfies TraceImportWorkerData })
+    this.worker = new Worker(script, { execArgv, workerData: { file, format, ...places } satisfies TraceImportWorkerData })
     let loaded = (): void => {}
     this.whenReady = new Promise<void>((resolve, reject) => {
       loaded = resolve
@@ -172,7 +174,6 @@ class WorkerChunks {
   }
 
   async next(): Promise<ConvertedChunk | null> {
-    this.lastReceiveMs = 0
     const m = await this.message()
     if (m.type === 'failed') throw unreadable(this.file, m.message)
     if (m.type === 'end') {
@@ -180,10 +181,8 @@ class WorkerChunks {
       return null
     }
     if (m.type !== 'chunk') return this.next()
-    const at = performance.now()
-    const records = JSON.parse(m.records) as ConvertedRecord[]
-    this.lastReceiveMs = performance.now() - at
-    return { records, refused: m.refused, read: m.read, last: m.last, bytes: m.bytes, ms: m.ms }
+    const { type: _type, ...chunk } = m
+    return chunk
   }
 
   written(): void {

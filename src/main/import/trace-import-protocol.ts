@@ -1,11 +1,18 @@
 // Messages between the trace import (main thread, trace-import.ts) and its worker thread
-// (trace-import-worker.ts). Plain data only: a chunk's converted records travel as ONE JSON
-// string (for the main thread, JSON.parse of it costs ~1.7 µs a record, taking in the structured
-// clone of the same objects ~2.4: README.md), refused records as a small array.
+// (trace-import-worker.ts). Plain data only, structured-cloned: a prepared record is flat strings
+// and numbers (its state already JSON), so the clone is a copy (measured per record of our TRL
+// export: ~2.5 µs to post, ~3.5 to take in; JSON.stringify of the same records cost 8-14 in the worker).
 import type { TraceImportFormat } from '../../shared/contract'
-import type { RefusedRecord } from './trace-convert'
+import type { ConvertedChunk } from './converted-chunks'
 
-export interface TraceImportWorkerData {
+/** The project's media folder (media-files.ts) and database file (present-traces.ts), and where relative paths in the file are looked up. */
+export interface ImportPlaces {
+  mediaRoot: string
+  database: string
+  imageRoot: string
+}
+
+export interface TraceImportWorkerData extends ImportPlaces {
   file: string
   format: TraceImportFormat
 }
@@ -19,8 +26,8 @@ export type HostToTraceImportWorker =
 export type TraceImportWorkerToHost =
   /** loaded (its thread's CPU ms so far: the cost of loading), waiting for 'start' */
   | { type: 'ready'; cpuMs: number }
-  /** `records`: JSON of ConvertedRecord[] (trace-convert.ts); the rest as in ConvertedChunk */
-  | { type: 'chunk'; records: string; refused: RefusedRecord[]; read: number; last: number; bytes: number; ms: { read: number; convert: number } }
+  /** as in ConvertedChunk (converted-chunks.ts) */
+  | ({ type: 'chunk' } & ConvertedChunk)
   /** `cpuMs`: the worker thread's CPU time (user + system) */
   | { type: 'end'; cpuMs: number }
   /** the file itself cannot be read on (not a JSON array, an I/O error): nothing after this */
