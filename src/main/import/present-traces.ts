@@ -6,8 +6,19 @@ import Database from 'better-sqlite3'
 import { EXISTING_TRACES_SQL } from '../traces/trace-query'
 import type { PresentTraces } from './record-rows'
 
+/**
+ * The check on a connection of its own. If the file cannot be opened, no trace is reported
+ * present (said once on stderr): the main thread still skips present traces before it writes,
+ * so only the files of those records are read again.
+ */
 export function presentTracesIn(databaseFile: string): { present: PresentTraces; close: () => void } {
-  const db = new Database(databaseFile, { readonly: true, fileMustExist: true })
+  let db: Database.Database
+  try {
+    db = new Database(databaseFile, { readonly: true, fileMustExist: true })
+  } catch (error) {
+    process.stderr.write(`trace import: cannot check ${databaseFile} for imported traces (${error instanceof Error ? error.message : String(error)}); their files are read again\n`)
+    return { present: () => new Set(), close: () => undefined }
+  }
   db.pragma('busy_timeout = 5000')
   const existing = db.prepare<[string], string>(EXISTING_TRACES_SQL).pluck()
   return { present: (ids) => new Set(existing.all(JSON.stringify(ids))), close: () => db.close() }
