@@ -402,7 +402,7 @@ async function run(r: BenchReporter): Promise<void> {
           // from source the worker loads through tsx: far slower than the built trace-import-worker.js
           emit({ name: 'traces import: worker load', unit: 'ms', median: round(stages.workerLoad.ms), p95: round(stages.workerLoad.ms), n: 1, note: `${round(stages.workerLoad.cpuMs)} CPU ms` })
         }
-        emit({ name: 'traces import stage: presence lookups (main thread)', unit: 'µs/record', ...perRecord(stages.main.lookup) })
+        emit({ name: 'traces import stage: the samples\' presence lookup (main thread)', unit: 'µs/record', ...perRecord(stages.main.lookup) })
         emit({ name: 'traces import stage: the batch of new records (main thread)', unit: 'µs/record', ...perRecord(stages.main.rows) })
         emit({ name: 'traces import stage: write, insertMany + commit (main thread)', unit: 'µs/record', ...perRecord(stages.main.write) })
         emit({ name: 'traces import stage: waiting for the next chunk, taking it in (main thread)', unit: 'µs/record', ...perRecord(stages.main.wait) })

@@ -147,6 +147,9 @@ describe.each(['inline', 'worker'] as const)('Pixel-Reasoner SFT import, convert
     expect(await importTraces(project, 'pixelreasoner', file, { thread })).toEqual({ imported: 3, alreadyPresent: 0, skipped: [] })
     expect(project.traces.get(importIds(file, 'a@record-4').traceId).steps[1]).toMatchObject({ bbox: [0.2, 0.2, 0.3, 0.3] })
     expect(await importTraces(project, 'pixelreasoner', file, { thread })).toEqual({ imported: 0, alreadyPresent: 3, skipped: [] })
+    // a record imported before and refused now (its file changed since) counts as present, as its first run did
+    writeFileSync(file, `${JSON.stringify(imageRecord('a'))}\n\n${JSON.stringify(imageRecord('b', { box: [0.5, 0.5, 1.2, 0.9] }))}\n${JSON.stringify(imageRecord('a', { box: [0.2, 0.2, 0.3, 0.3] }))}\n`)
+    expect(await importTraces(project, 'pixelreasoner', file, { thread })).toEqual({ imported: 0, alreadyPresent: 3, skipped: [] })
     writeFileSync(join(data, 'bad.json'), '"just a string"')
     const bad = await importTraces(project, 'pixelreasoner', join(data, 'bad.json'), { thread })
     expect(bad.skipped[0]?.message).toMatch(/not a Pixel-Reasoner SFT \(message_list\) record/)

@@ -15,7 +15,7 @@ export const CHUNK_MS = 250
 export interface ConvertedChunk {
   records: PreparedRecord[]
   refused: RefusedRecord[]
-  /** records whose trace is in the project already (a re-run): no file of theirs was read */
+  /** records whose trace is in the project already (a re-run; refused ones too): no file of theirs was read */
   present: number
   /** the files this chunk's records name that were stored while it was converted (their rows are written with it) */
   media: StoredMedia[]
@@ -41,10 +41,10 @@ export async function* convertedChunks(file: string, converter: RecordConverter,
   /** the chunk's converted records stored and laid out (record-rows.ts) */
   const prepared = async (): Promise<ConvertedChunk> => {
     const at = performance.now()
-    const { records, refused, present, media } = await preparer.prepareChunk(converted)
+    const { records, refused, present, media } = await preparer.prepareChunk(converted, chunk.refused)
     converted = []
     chunk.records = records
-    chunk.refused.push(...refused)
+    chunk.refused = refused
     chunk.present = present
     chunk.media = media
     chunk.ms.convert += performance.now() - at

@@ -51,20 +51,32 @@ export class RecordPreparer {
     this.source = `import:${basename(file)}`
   }
 
-  /** A chunk's converted records: those imported already counted (none of their files read), the others' files stored and the records laid out. */
-  async prepareChunk(converted: readonly ConvertedRecord[]): Promise<{ records: PreparedRecord[]; refused: RefusedRecord[]; present: number; media: StoredMedia[] }> {
-    const present = converted.length > 0 ? this.present(converted.map((r) => r.traceId)) : new Set<string>()
+  /**
+   * A chunk: its converted records and those refused so far. What is imported already is counted
+   * (none of its files read; a refused record already imported, its file changed since, counts
+   * too, as a re-run of it would); the others' files are stored and the records laid out.
+   */
+  async prepareChunk(
+    converted: readonly ConvertedRecord[],
+    refusedBefore: readonly RefusedRecord[]
+  ): Promise<{ records: PreparedRecord[]; refused: RefusedRecord[]; present: number; media: StoredMedia[] }> {
+    const ids = [...converted.map((r) => r.traceId), ...refusedBefore.flatMap((r) => (r.traceId ? [r.traceId] : []))]
+    const present = ids.length > 0 ? this.present(ids) : new Set<string>()
+    const refused = refusedBefore.filter((r) => !(r.traceId && present.has(r.traceId)))
     const records: PreparedRecord[] = []
-    const refused: RefusedRecord[] = []
+    let presentCount = refusedBefore.length - refused.length
     for (const r of converted) {
-      if (present.has(r.traceId)) continue
+      if (present.has(r.traceId)) {
+        presentCount++
+        continue
+      }
       // files are read and stored only for a record naming one not stored yet in this run
       if (this.needsFiles(r)) await this.storeFiles(r)
       const prepared = this.prepare(r)
       if (isRefused(prepared)) refused.push(prepared)
       else records.push(prepared)
     }
-    return { records, refused, present: converted.length - records.length - refused.length, media: this.fresh.splice(0) }
+    return { records, refused, present: presentCount, media: this.fresh.splice(0) }
   }
 
   /** Stores the files of `r` not stored yet in this run. */

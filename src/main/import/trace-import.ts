@@ -40,7 +40,7 @@ export interface ImportStages {
   converting: { read: number; convert: number; other: number }
   /** the worker's start: ms until it was loaded, and its CPU ms for that (tsx from source costs more than the built file) */
   workerLoad: { ms: number; cpuMs: number }
-  /** this thread: the presence lookups, the batch of what is new, the transactions, waiting for the next chunk (and taking it in: its structured clone) */
+  /** this thread: the samples' presence lookup, the batch of what is new, the transactions, waiting for the next chunk (and taking it in: its structured clone) */
   main: { lookup: number; rows: number; write: number; wait: number }
   /** CPU ms (user + system) of this thread and of the worker thread */
   cpuMs: { main: number; worker: number }
@@ -132,19 +132,15 @@ export async function importTraces(project: Project, format: TraceImportFormat, 
       }
     })
   })
-  /** A prepared chunk: present ones skipped, the rest written as one batch. */
+  /** A prepared chunk (what is imported already counted where it was converted: record-rows.ts), written as one batch. */
   const importChunk = (records: readonly PreparedRecord[], refused: readonly RefusedRecord[], media: readonly StoredMedia[]): void => {
     options.signal?.throwIfAborted()
     let at = performance.now()
-    const presentTraces = project.traces.existing([...records.map((r) => r.trace.id), ...refused.flatMap((r) => (r.traceId ? [r.traceId] : []))])
-    // a refused record already imported (its file changed since) counts as present, as a re-run of it would
-    for (const r of refused) tally.step(r.traceId && presentTraces.has(r.traceId) ? 'present' : { file, line: r.index, message: r.message })
-    const fresh = records.filter((r) => !presentTraces.has(r.trace.id))
-    for (let k = records.length - fresh.length; k > 0; k--) tally.step('present')
-    const knownSamples = project.samples.existing(fresh.map((r) => r.sample.id))
+    for (const r of refused) tally.step({ file, line: r.index, message: r.message })
+    const knownSamples = project.samples.existing(records.map((r) => r.sample.id))
     at = lap('lookup', at)
     const batch: Pending[] = []
-    for (const r of fresh) {
+    for (const r of records) {
       const known = knownSamples.has(r.sample.id)
       knownSamples.add(r.sample.id)
       batch.push({ index: r.index, sample: known ? null : r.sample, trace: r.trace })

@@ -90,9 +90,9 @@ export class TextIndex {
     return (this.statements.maxSeq.get() ?? 0) <= mark
   }
 
-  /** Moves the mark to `seq`, in the transaction that wrote the entries of every trace up to it (insertRows with `indexText`). */
+  /** Moves the mark on to `seq`, in the transaction that wrote the entries of every trace up to it (insertRows with `indexText`). */
   markThrough(seq: number): void {
-    if (seq > this.indexedThrough()) this.statements.setMark?.run(seq)
+    this.statements.setMark?.run(seq)
   }
 
   /** Traces not yet in the index: those after the mark, counted. */

@@ -247,7 +247,7 @@ export class TraceRepository {
         for (const row of rows) count(write(row))
         for (const f of facets.values()) this.statements.facetAdd.run(f)
         for (const [block, n] of blocks) this.statements.blockAdd.run({ block, n })
-        if (indexAll) this.text.markThrough(lastSeq)
+        if (indexAll && lastSeq > indexedThrough) this.text.markThrough(lastSeq)
       })
     )
     this.text.schedule()
