@@ -70,8 +70,13 @@ export class RecordPreparer {
         presentCount++
         continue
       }
-      // files are read and stored only for a record naming one not stored yet in this run
-      if (this.needsFiles(r)) await this.storeFiles(r)
+      // files are read and stored only for a record naming one not stored yet in this run (no
+      // await for the others); the cache is emptied between records, never between a record's
+      // files and its prepare
+      if (this.stored.size >= 20_000) this.stored.clear()
+      const missing = pathsOf(r).filter((p) => !this.stored.has(p))
+      // (a path the record names twice is stored once)
+      for (const path of missing) if (!this.stored.has(path)) await this.store(path)
       const prepared = this.prepare(r)
       if (isRefused(prepared)) refused.push(prepared)
       else records.push(prepared)
@@ -79,18 +84,7 @@ export class RecordPreparer {
     return { records, refused, present: presentCount, media: this.fresh.splice(0) }
   }
 
-  /** Stores the files of `r` not stored yet in this run. */
-  private async storeFiles(r: ConvertedRecord): Promise<void> {
-    // emptied between records, never between a record's storeFiles and its prepare
-    if (this.stored.size >= 20_000) this.stored.clear()
-    for (const path of pathsOf(r)) if (!this.stored.has(path)) await this.store(path)
-  }
-
-  private needsFiles(r: ConvertedRecord): boolean {
-    return pathsOf(r).some((p) => !this.stored.has(p))
-  }
-
-  /** The record with its files named by hash, or why it cannot be imported (after storeFiles). */
+  /** The record with its files named by hash, or why it cannot be imported (after its files are stored). */
   private prepare(r: ConvertedRecord): PreparedRecord | RefusedRecord {
     try {
       const ref = (path: string): MediaRef => {
